@@ -1,0 +1,92 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from skillapp.db import utcnow
+from skillapp.extensions import db
+from skillapp.learning.models import Module, ModuleVersion
+
+SINGLE = "single"
+MULTIPLE = "multiple"
+TRUE_FALSE = "true_false"
+QUESTION_TYPES = (SINGLE, MULTIPLE, TRUE_FALSE)
+
+IN_PROGRESS = "in_progress"
+SUBMITTED = "submitted"
+
+
+class Question(db.Model):
+    """A question as it stood in one module version; ``key`` is its stable id."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("version_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text)
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    # [{"key": "a", "text": "…"}, …] — what may be shown while answering.
+    options: Mapped[list] = mapped_column(JSON)
+    # The answer key: never sent to the browser before the attempt is submitted.
+    correct_keys: Mapped[list] = mapped_column(JSON)
+
+    def __repr__(self) -> str:
+        return f"<Question {self.key}>"
+
+
+class Attempt(db.Model):
+    """One sitting of a quiz or assessment, pinned to the version it was taken on."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_user_module", "user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Ordered question ids and, per question id, the option keys as shown.
+    question_ids: Mapped[list] = mapped_column(JSON)
+    option_orders: Mapped[dict] = mapped_column(JSON)
+    earned_weight: Mapped[int | None] = mapped_column(Integer)
+    total_weight: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[int | None] = mapped_column(Integer)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    # True when the server closed the sheet at its deadline.
+    timed_out: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    module: Mapped[Module] = relationship()
+    version: Mapped[ModuleVersion] = relationship()
+    answers: Mapped[list["AttemptAnswer"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == SUBMITTED
+
+    def __repr__(self) -> str:
+        return f"<Attempt {self.id} {self.status}>"
+
+
+class AttemptAnswer(db.Model):
+    __tablename__ = "attempt_answers"
+
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    selected: Mapped[list] = mapped_column(JSON, default=list)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_correct: Mapped[bool | None] = mapped_column(Boolean)
+
+    def __repr__(self) -> str:
+        return f"<AttemptAnswer {self.attempt_id}:{self.question_id}>"

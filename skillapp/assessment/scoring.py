@@ -1,0 +1,60 @@
+"""Scoring, pure and database-free (PRODUCT.md, Scoring).
+
+score = floor(100 × earned weight ÷ total weight); pass ⇔ score ≥ 70.
+Integer arithmetic throughout, so a shown 70 always passes and a 69 always fails.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+PASS_MARK = 70
+
+
+@dataclass(frozen=True)
+class KeyItem:
+    """One question of the answer key."""
+
+    question_id: int
+    weight: int
+    correct: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Score:
+    earned: int
+    total: int
+    score: int
+    passed: bool
+    correct: Mapping[int, bool]
+
+
+def is_correct(selected: Iterable[str], correct: frozenset[str]) -> bool:
+    """All-or-nothing: the chosen set must equal the correct set."""
+    return frozenset(selected) == correct
+
+
+def score_value(earned: int, total: int) -> int:
+    if total <= 0:
+        raise ValueError("a quiz needs a positive total weight")
+    if not 0 <= earned <= total:
+        raise ValueError("earned weight out of range")
+    return (100 * earned) // total
+
+
+def score_attempt(answers: Mapping[int, Iterable[str]], key: Iterable[KeyItem]) -> Score:
+    """Score an answer sheet (question id → chosen option keys) against the key.
+
+    Questions missing from ``answers`` are unanswered and earn nothing.
+    """
+    earned = total = 0
+    correct: dict[int, bool] = {}
+    for item in key:
+        if item.weight <= 0:
+            raise ValueError("weights must be positive")
+        total += item.weight
+        ok = is_correct(answers.get(item.question_id, ()), item.correct)
+        correct[item.question_id] = ok
+        if ok:
+            earned += item.weight
+    value = score_value(earned, total)
+    return Score(earned=earned, total=total, score=value, passed=value >= PASS_MARK, correct=correct)

@@ -1,0 +1,302 @@
+"""Attempts: start, save answers as the learner goes, submit once, review."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from skillapp.assessment.draw import PoolItem, draw_paper
+from skillapp.assessment.models import (
+    IN_PROGRESS,
+
+    SINGLE,
+    SUBMITTED,
+    TRUE_FALSE,
+    Attempt,
+    AttemptAnswer,
+    Question,
+)
+from skillapp.assessment.scoring import KeyItem, score_attempt
+from skillapp.audit.services import record_event
+from skillapp.db import upsert, utcnow
+from skillapp.learning.models import Module
+
+
+class AttemptError(Exception):
+    """A request the attempt's state does not allow; ``code`` names the reason."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _locked(session: Session, attempt_id: int) -> Attempt | None:
+    """Load an attempt holding a row lock (PostgreSQL); SQLite serialises writers anyway."""
+    return session.scalar(
+        select(Attempt).where(Attempt.id == attempt_id).with_for_update().execution_options(
+            populate_existing=True
+        )
+    )
+
+
+def attempts_used(session: Session, user_id: int, module_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Attempt).where(
+            Attempt.user_id == user_id, Attempt.module_id == module_id
+        )
+    ) or 0
+
+
+def open_attempt(session: Session, user_id: int, module_id: int) -> Attempt | None:
+    return session.scalar(
+        select(Attempt).where(
+            Attempt.user_id == user_id,
+            Attempt.module_id == module_id,
+            Attempt.status == IN_PROGRESS,
+        ).order_by(Attempt.id.desc())
+    )
+
+
+def start_attempt(session: Session, user_id: int, module: Module, *, now=None, rng=None) -> Attempt:
+    """Resume the open attempt, or draw a new paper from the current version.
+
+    Raises AttemptError("max_attempts") when no attempt is left and
+    AttemptError("unavailable") when the module has no published quiz.
+    """
+    now = now or utcnow()
+    current = open_attempt(session, user_id, module.id)
+    if current is not None:
+        if not finalize_if_expired(session, current, now=now):
+            return current
+    version = module.current_version
+    if version is None or not version.questions or module.is_archived:
+        raise AttemptError("unavailable")
+    used = attempts_used(session, user_id, module.id)
+    if version.max_attempts is not None and used >= version.max_attempts:
+        raise AttemptError("max_attempts")
+    paper = draw_paper(
+        [PoolItem(q.id, tuple(q.tags or ()), tuple(o["key"] for o in q.options))
+         for q in version.questions],
+        draw_count=version.draw_count,
+        stratify_tags=version.stratify_tags or (),
+        shuffle_questions=version.shuffle_questions,
+        shuffle_options=version.shuffle_options,
+        rng=rng,
+    )
+    attempt = Attempt(
+        user_id=user_id,
+        module_id=module.id,
+        version_id=version.id,
+        number=used + 1,
+        status=IN_PROGRESS,
+        started_at=now,
+        deadline_at=(now + timedelta(seconds=version.time_limit_seconds)
+                     if version.time_limit_seconds else None),
+        question_ids=paper.question_ids,
+        option_orders=paper.option_orders,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def is_past_deadline(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now > attempt.deadline_at
+
+
+def save_answer(
+    session: Session, attempt_id: int, user_id: int, question_id: int, selected: list[str],
+    *, now=None,
+) -> datetime:
+    """Save one answer of an open attempt; returns when it was saved.
+
+    Refused once the attempt is submitted or its deadline has passed, so a sheet
+    that arrives late is scored as it stood at the deadline.
+    """
+    now = now or utcnow()
+    attempt = _locked(session, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        raise AttemptError("not_found")
+    if attempt.status != IN_PROGRESS:
+        raise AttemptError("submitted")
+    if is_past_deadline(attempt, now):
+        raise AttemptError("time_up")
+    if question_id not in attempt.question_ids:
+        raise AttemptError("bad_question")
+    question = session.get(Question, question_id)
+    valid = set(attempt.option_orders[str(question_id)])
+    chosen = sorted(set(selected))
+    if not set(chosen) <= valid:
+        raise AttemptError("bad_option")
+    if question.type in (SINGLE, TRUE_FALSE) and len(chosen) > 1:
+        raise AttemptError("bad_option")
+    upsert(
+        session,
+        AttemptAnswer,
+        [{"attempt_id": attempt.id, "question_id": question_id, "selected": chosen,
+          "saved_at": now}],
+        index_elements=["attempt_id", "question_id"],
+        update=["selected", "saved_at"],
+    )
+    session.flush()
+    return now
+
+
+def saved_answers(session: Session, attempt_id: int) -> dict[int, list[str]]:
+    rows = session.execute(
+        select(AttemptAnswer.question_id, AttemptAnswer.selected).where(
+            AttemptAnswer.attempt_id == attempt_id
+        )
+    )
+    return {question_id: list(selected or []) for question_id, selected in rows}
+
+
+@dataclass
+class SubmitResult:
+    attempt: Attempt
+    # False when the attempt had already been submitted: nothing changed.
+    changed: bool
+
+
+def submit_attempt(
+    session: Session, attempt_id: int, user_id: int, *, answers: dict[int, list[str]] | None = None,
+    now=None, timed_out: bool = False, actor_id: int | None = None,
+) -> SubmitResult:
+    """Score and close an attempt, once.
+
+    ``answers`` (the sheet sent with the submit button) are saved first when the
+    deadline has not passed. A second or concurrent submission changes nothing.
+    """
+    now = now or utcnow()
+    attempt = _locked(session, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        raise AttemptError("not_found")
+    if attempt.status != IN_PROGRESS:
+        return SubmitResult(attempt, changed=False)
+    late = is_past_deadline(attempt, now)
+    if answers and not late:
+        for question_id, selected in answers.items():
+            try:
+                save_answer(session, attempt.id, user_id, question_id, selected, now=now)
+            except AttemptError as error:
+                if error.code not in ("bad_question", "bad_option"):
+                    raise
+    sheet = saved_answers(session, attempt.id)
+    questions = {q.id: q for q in session.scalars(
+        select(Question).where(Question.id.in_(attempt.question_ids))
+    )}
+    key = [KeyItem(qid, questions[qid].weight, frozenset(questions[qid].correct_keys))
+           for qid in attempt.question_ids]
+    result = score_attempt(sheet, key)
+    closed_at = min(now, attempt.deadline_at) if late else now
+    # The status guard makes the close idempotent even where no row lock exists.
+    done = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
+        .values(status=SUBMITTED, submitted_at=closed_at, earned_weight=result.earned,
+                total_weight=result.total, score=result.score, passed=result.passed,
+                timed_out=late or timed_out)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        session.refresh(attempt)
+        return SubmitResult(attempt, changed=False)
+    for question_id, ok in result.correct.items():
+        if question_id in sheet:
+            session.execute(
+                update(AttemptAnswer)
+                .where(AttemptAnswer.attempt_id == attempt.id,
+                       AttemptAnswer.question_id == question_id)
+                .values(is_correct=ok)
+                .execution_options(synchronize_session=False)
+            )
+        else:
+            session.add(AttemptAnswer(attempt_id=attempt.id, question_id=question_id,
+                                      selected=[], saved_at=closed_at, is_correct=False))
+    record_event(session, "attempt_submitted", actor_id=actor_id or user_id,
+                 object_type="attempt", object_id=attempt.id, score=result.score,
+                 passed=result.passed, late=late)
+    session.flush()
+    session.refresh(attempt)
+    return SubmitResult(attempt, changed=True)
+
+
+def finalize_if_expired(session: Session, attempt: Attempt, *, now=None) -> bool:
+    """Close an open attempt whose time is up, as its sheet stood. True if closed."""
+    now = now or utcnow()
+    if attempt.status == IN_PROGRESS and is_past_deadline(attempt, now):
+        submit_attempt(session, attempt.id, attempt.user_id, now=now, timed_out=True)
+        return True
+    return False
+
+
+# ---------------------------------------------------------------- presentation
+
+
+@dataclass
+class SheetOption:
+    key: str
+    text: str
+    chosen: bool
+    correct: bool | None = None  # only filled in for a submitted attempt's review
+
+
+@dataclass
+class SheetQuestion:
+    id: int
+    number: int
+    type: str
+    text: str
+    options: list[SheetOption]
+    weight: int
+    explanation: str | None = None
+    is_correct: bool | None = None
+
+    @property
+    def answered(self) -> bool:
+        return any(option.chosen for option in self.options)
+
+
+def answer_sheet(session: Session, attempt: Attempt) -> list[SheetQuestion]:
+    """The questions as the learner saw them. Correctness and explanations are
+    included only once the attempt is submitted."""
+    reveal = attempt.status == SUBMITTED
+    questions = {q.id: q for q in session.scalars(
+        select(Question).where(Question.id.in_(attempt.question_ids))
+    )}
+    sheet = saved_answers(session, attempt.id)
+    correct_map = {}
+    if reveal:
+        correct_map = dict(session.execute(
+            select(AttemptAnswer.question_id, AttemptAnswer.is_correct).where(
+                AttemptAnswer.attempt_id == attempt.id
+            )
+        ).all())
+    result = []
+    for number, qid in enumerate(attempt.question_ids, start=1):
+        question = questions[qid]
+        texts = {o["key"]: o["text"] for o in question.options}
+        chosen = set(sheet.get(qid, []))
+        correct = set(question.correct_keys) if reveal else set()
+        options = [
+            SheetOption(key=k, text=texts[k], chosen=k in chosen,
+                        correct=(k in correct) if reveal else None)
+            for k in attempt.option_orders[str(qid)]
+        ]
+        result.append(SheetQuestion(
+            id=qid, number=number, type=question.type, text=question.text, options=options,
+            weight=question.weight,
+            explanation=question.explanation if reveal else None,
+            is_correct=bool(correct_map.get(qid)) if reveal else None,
+        ))
+    return result
+
+
+def user_attempts(session: Session, user_id: int, module_id: int | None = None) -> list[Attempt]:
+    query = select(Attempt).where(Attempt.user_id == user_id)
+    if module_id is not None:
+        query = query.where(Attempt.module_id == module_id)
+    return list(session.scalars(query.order_by(Attempt.started_at.desc(), Attempt.id.desc())))
+
+

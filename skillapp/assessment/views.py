@@ -1,0 +1,165 @@
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from skillapp.assessment import bp, services
+from skillapp.assessment.models import Attempt
+from skillapp.db import utcnow
+from skillapp.extensions import db
+from skillapp.learning.services import module_by_slug
+
+_ERRORS = {
+    "max_attempts": lambda: _("You have used all the attempts allowed for this test."),
+    "unavailable": lambda: _("This quiz is not available."),
+    "time_up": lambda: _("The time limit has passed. Your answers as saved at the deadline "
+                         "were scored."),
+    "submitted": lambda: _("This attempt has already been submitted."),
+    "bad_question": lambda: _("That question is not part of this attempt."),
+    "bad_option": lambda: _("That answer is not one of the options."),
+}
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """The current user's attempt, else 404 (another user's attempt is not revealed)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _answers_from_form(form) -> dict[int, list[str]]:
+    answers = {}
+    for name in form:
+        if name.startswith("q-") and name[2:].isdigit():
+            answers[int(name[2:])] = form.getlist(name)
+    return answers
+
+
+@bp.route("/modules/<slug>/attempts", methods=["POST"])
+@login_required
+def start(slug):
+    module = module_by_slug(db.session, slug)
+    if module is None:
+        abort(404)
+    try:
+        attempt = services.start_attempt(db.session, current_user.id, module)
+    except services.AttemptError as error:
+        db.session.rollback()
+        flash(_ERRORS[error.code](), "error")
+        return redirect(url_for("learning.module", slug=slug))
+    db.session.commit()
+    return redirect(url_for("assessment.take", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def take(attempt_id):
+    attempt = _own_attempt(attempt_id)
+    if services.finalize_if_expired(db.session, attempt):
+        db.session.commit()
+        flash(_ERRORS["time_up"](), "warning")
+    if attempt.is_submitted:
+        return redirect(url_for("assessment.result", attempt_id=attempt.id))
+    sheet = services.answer_sheet(db.session, attempt)
+    remaining = None
+    if attempt.deadline_at is not None:
+        remaining = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
+    return render_template("assessment/take.html", attempt=attempt, module=attempt.module,
+                           version=attempt.version, sheet=sheet, remaining=remaining)
+
+
+@bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@login_required
+def save(attempt_id):
+    """Save answers while the learner works: JSON from the page's script, or the
+    whole form from the "save" button when scripts are off."""
+    attempt = _own_attempt(attempt_id)
+    if request.is_json:
+        payload = request.get_json(silent=True) or {}
+        try:
+            question_id = int(payload.get("question_id"))
+            selected = [str(key) for key in payload.get("selected", [])]
+        except (TypeError, ValueError):
+            return jsonify(ok=False, error="bad_request"), 400
+        try:
+            saved_at = services.save_answer(db.session, attempt.id, current_user.id,
+                                            question_id, selected)
+        except services.AttemptError as error:
+            db.session.rollback()
+            status = 409 if error.code in ("submitted", "time_up") else 400
+            return jsonify(ok=False, error=error.code, message=_ERRORS[error.code]()), status
+        db.session.commit()
+        return jsonify(ok=True, saved_at=saved_at.isoformat())
+    answers = _answers_from_form(request.form)
+    try:
+        for question_id, selected in answers.items():
+            services.save_answer(db.session, attempt.id, current_user.id, question_id, selected)
+    except services.AttemptError as error:
+        db.session.rollback()
+        flash(_ERRORS[error.code](), "error")
+        return redirect(url_for("assessment.take", attempt_id=attempt.id))
+    db.session.commit()
+    flash(_("Your answers have been saved."), "success")
+    return redirect(url_for("assessment.take", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(attempt_id):
+    attempt = _own_attempt(attempt_id)
+    result = services.submit_attempt(
+        db.session, attempt.id, current_user.id, answers=_answers_from_form(request.form)
+    )
+    db.session.commit()
+    if not result.changed:
+        flash(_ERRORS["submitted"](), "info")
+    elif result.attempt.timed_out:
+        flash(_ERRORS["time_up"](), "warning")
+    return redirect(url_for("assessment.result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id):
+    attempt = _own_attempt(attempt_id)
+    if services.finalize_if_expired(db.session, attempt):
+        db.session.commit()
+    if not attempt.is_submitted:
+        return redirect(url_for("assessment.take", attempt_id=attempt.id))
+    sheet = services.answer_sheet(db.session, attempt)
+    return render_template("assessment/result.html", attempt=attempt, module=attempt.module,
+                           version=attempt.version, sheet=sheet)
+
+
+@bp.route("/api/v1/attempts/<int:attempt_id>")
+@login_required
+def attempt_json(attempt_id):
+    """The attempt as data. Before submission: questions, options and the learner's
+    own choices only; the answer key is added after submission."""
+    attempt = _own_attempt(attempt_id)
+    if services.finalize_if_expired(db.session, attempt):
+        db.session.commit()
+    sheet = services.answer_sheet(db.session, attempt)
+    body = {
+        "id": attempt.id,
+        "module": attempt.module.slug,
+        "status": attempt.status,
+        "started_at": attempt.started_at.isoformat(),
+        "deadline_at": attempt.deadline_at.isoformat() if attempt.deadline_at else None,
+        "questions": [],
+    }
+    for q in sheet:
+        item = {
+            "id": q.id, "number": q.number, "type": q.type, "text": q.text,
+            "options": [{"key": o.key, "text": o.text} for o in q.options],
+            "selected": [o.key for o in q.options if o.chosen],
+        }
+        if attempt.is_submitted:
+            item["correct"] = [o.key for o in q.options if o.correct]
+            item["is_correct"] = q.is_correct
+            item["explanation"] = q.explanation
+        body["questions"].append(item)
+    if attempt.is_submitted:
+        body.update(score=attempt.score, passed=attempt.passed,
+                    submitted_at=attempt.submitted_at.isoformat())
+    return jsonify(body)

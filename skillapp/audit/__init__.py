@@ -1,0 +1,1 @@
+"""The audit log: logins, imports, exports and changes to results and accounts."""

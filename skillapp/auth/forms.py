@@ -1,0 +1,71 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from skillapp.auth.roles import ROLE_LABELS
+
+
+class LoginForm(FlaskForm):
+    staff_no = StringField(
+        _l("Staff number"), validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "username", "inputmode": "text", "autocapitalize": "off"},
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired()],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[("ja", "日本語"), ("en", "English")])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def role_choices():
+    return [(code, label) for code, label in ROLE_LABELS.items() if code != "learner"]
+
+
+class AccountForm(FlaskForm):
+    staff_no = StringField(_l("Staff number"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    department = StringField(_l("Department"), validators=[Length(max=200)])
+    job_title = StringField(_l("Job title"), validators=[Length(max=100)])
+    roles = MultiCheckboxField(_l("Roles"), choices=role_choices)
+    password = PasswordField(
+        _l("First password"), validators=[DataRequired()],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class RolesForm(FlaskForm):
+    roles = MultiCheckboxField(_l("Roles"), choices=role_choices)
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired()],
+        render_kw={"autocomplete": "new-password"},
+    )
+    must_change = BooleanField(_l("Must change at next login"), default=True)

@@ -1,0 +1,233 @@
+"""Accounts: login with throttling, passwords, roles."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from skillapp.audit.services import record_event
+from skillapp.auth.models import LoginThrottle, User, UserRole
+from skillapp.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from skillapp.auth.roles import LEARNER, ROLES
+from skillapp.auth.sessions import end_user_sessions
+from skillapp.db import utcnow
+from skillapp.roster.models import Staff
+from skillapp.roster.services import StaffInput, upsert_staff
+from skillapp.util.text import normalize_staff_no
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; ``messages`` says why."""
+
+    def __init__(self, *messages):
+        super().__init__("; ".join(str(m) for m in messages))
+        self.messages = list(messages)
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    slowdown_after: int = 3
+    lock_after: int = 10
+    window: timedelta = timedelta(minutes=15)
+    lock_duration: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def from_config(cls, config) -> "ThrottlePolicy":
+        return cls(
+            slowdown_after=config["LOGIN_SLOWDOWN_AFTER"],
+            lock_after=config["LOGIN_LOCK_AFTER"],
+            window=config["LOGIN_LOCK_WINDOW"],
+            lock_duration=config["LOGIN_LOCK_DURATION"],
+        )
+
+
+@dataclass
+class LoginResult:
+    user: User | None = None
+    # "ok", "invalid", "throttled", "locked"
+    status: str = "invalid"
+    retry_after: int = 0
+    messages: list = field(default_factory=list)
+
+
+def find_user(session: Session, staff_no: str) -> User | None:
+    return session.scalar(
+        select(User).join(User.staff).where(Staff.staff_no == normalize_staff_no(staff_no))
+    )
+
+
+def _wait_seconds(throttle: LoginThrottle, policy: ThrottlePolicy, now: datetime) -> int:
+    if throttle.locked_until and throttle.locked_until > now:
+        return int((throttle.locked_until - now).total_seconds()) + 1
+    extra = throttle.failures - policy.slowdown_after
+    if extra < 0:
+        return 0
+    delay = timedelta(seconds=min(2**extra, 60))
+    remaining = throttle.last_failure_at + delay - now
+    return max(0, int(remaining.total_seconds()) + 1) if remaining.total_seconds() > 0 else 0
+
+
+def authenticate(
+    session: Session,
+    staff_no: str,
+    password: str,
+    *,
+    ip: str,
+    policy: ThrottlePolicy,
+    now: datetime | None = None,
+) -> LoginResult:
+    """Check a login. Failures slow down, then lock, the (staff number, address) pair.
+
+    Every outcome is written to the audit log. The caller commits.
+    """
+    now = now or utcnow()
+    staff_no = normalize_staff_no(staff_no)[:64]
+    ip = (ip or "")[:64]
+    throttle = session.get(LoginThrottle, (staff_no, ip))
+    if throttle is not None and now - throttle.last_failure_at > policy.window and not (
+        throttle.locked_until and throttle.locked_until > now
+    ):
+        session.delete(throttle)
+        session.flush()
+        throttle = None
+
+    if throttle is not None:
+        wait = _wait_seconds(throttle, policy, now)
+        if wait:
+            status = "locked" if throttle.locked_until and throttle.locked_until > now else "throttled"
+            record_event(session, "login_refused", object_type="staff_no", object_id=staff_no,
+                         ip=ip, reason=status, retry_after=wait)
+            return LoginResult(status=status, retry_after=wait)
+
+    user = find_user(session, staff_no)
+    ok = verify_password(user.password_hash if user else None, password)
+    if ok and user is not None and user.is_active:
+        if throttle is not None:
+            session.delete(throttle)
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.last_login_at = now
+        record_event(session, "login", actor_id=user.id, object_type="user", object_id=user.id,
+                     ip=ip)
+        return LoginResult(user=user, status="ok")
+
+    if throttle is None:
+        throttle = LoginThrottle(staff_no=staff_no, ip=ip, failures=0, first_failure_at=now)
+        session.add(throttle)
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    detail = {"failures": throttle.failures, "reason": "inactive" if ok else "bad_credentials"}
+    status = "invalid"
+    if throttle.failures >= policy.lock_after:
+        throttle.locked_until = now + policy.lock_duration
+        status = "locked"
+        record_event(session, "login_locked", object_type="staff_no", object_id=staff_no, ip=ip,
+                     until=throttle.locked_until.isoformat(), **detail)
+    record_event(session, "login_failed", actor_id=user.id if user else None,
+                 object_type="staff_no", object_id=staff_no, ip=ip, **detail)
+    session.flush()
+    wait = _wait_seconds(throttle, policy, now)
+    return LoginResult(status=status, retry_after=wait)
+
+
+def check_password(password: str, staff_no: str, config) -> list:
+    return password_problems(
+        password,
+        staff_no=staff_no,
+        min_length=config["PASSWORD_MIN_LENGTH"],
+        max_length=config["PASSWORD_MAX_LENGTH"],
+    )
+
+
+def set_password(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    config,
+    by: User | None = None,
+    must_change: bool | None = None,
+    keep_session_token: str | None = None,
+) -> None:
+    """Set a password after checking the policy.
+
+    A password set by someone else must be changed at the next login unless
+    ``must_change`` is False. Every other session of the user ends.
+    """
+    problems = check_password(password, user.staff_no, config)
+    if problems:
+        raise AccountError(*problems)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    by_self = by is not None and by.id == user.id
+    user.must_change_password = (not by_self) if must_change is None else must_change
+    end_user_sessions(session, user.id, "password_changed", keep_token=keep_session_token)
+    record_event(session, "password_set", actor_id=by.id if by else None, object_type="user",
+                 object_id=user.id, must_change=user.must_change_password)
+    session.flush()
+
+
+def set_roles(session: Session, user: User, roles: set[str], *, by: User | None = None) -> None:
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise AccountError(f"unknown role: {', '.join(sorted(unknown))}")
+    wanted = set(roles) - {LEARNER}
+    before = user.roles
+    session.execute(delete(UserRole).where(UserRole.user_id == user.id))
+    session.flush()
+    session.expire(user, ["role_rows"])
+    for role in sorted(wanted):
+        session.add(UserRole(user_id=user.id, role=role))
+    session.flush()
+    session.expire(user, ["role_rows"])
+    if before != user.roles:
+        record_event(session, "roles_changed", actor_id=by.id if by else None, object_type="user",
+                     object_id=user.id, before=sorted(before), after=sorted(user.roles))
+
+
+def grant_role(session: Session, user: User, role: str, *, remove: bool = False, by=None) -> None:
+    roles = set(user.roles)
+    if remove:
+        roles.discard(role)
+    else:
+        roles.add(role)
+    set_roles(session, user, roles, by=by)
+
+
+def create_account(
+    session: Session,
+    staff_no: str,
+    *,
+    roles: set[str] | None = None,
+    password: str | None = None,
+    config,
+    name: str | None = None,
+    department: str = "",
+    job_title: str = "",
+    by: User | None = None,
+    must_change: bool = True,
+) -> User:
+    """A login for a roster member, or for anyone else a staff record too (INTERFACES.md)."""
+    staff_no = normalize_staff_no(staff_no)
+    if not staff_no:
+        raise AccountError("staff number is required")
+    staff = session.scalar(select(Staff).where(Staff.staff_no == staff_no))
+    if staff is None:
+        staff = upsert_staff(
+            session,
+            StaffInput(staff_no=staff_no, name=name or staff_no, department=department,
+                       job_title=job_title),
+        )
+    if session.scalar(select(User).where(User.staff_id == staff.id)) is not None:
+        raise AccountError(f"an account for {staff_no} already exists")
+    user = User(staff=staff, must_change_password=True)
+    session.add(user)
+    session.flush()
+    if roles:
+        set_roles(session, user, roles, by=by)
+    if password is not None:
+        set_password(session, user, password, config=config, by=by, must_change=must_change)
+    record_event(session, "account_created", actor_id=by.id if by else None, object_type="user",
+                 object_id=user.id, staff_no=staff_no, roles=sorted(user.roles))
+    return user

@@ -1,0 +1,102 @@
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from skillapp.auth import bp, services
+from skillapp.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from skillapp.auth.passwords import verify_password
+from skillapp.auth.sessions import end_session, start_session
+from skillapp.audit.services import record_event
+from skillapp.extensions import db
+from skillapp.web import client_ip, safe_next_url
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = services.authenticate(
+            db.session,
+            form.staff_no.data,
+            form.password.data,
+            ip=client_ip(),
+            policy=services.ThrottlePolicy.from_config(current_app.config),
+        )
+        if result.status == "ok":
+            user = result.user
+            session.clear()  # a fresh session: no fixation across the login
+            user.session_token = start_session(
+                db.session, user, ip=client_ip(),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+            session.permanent = True
+            login_user(user)
+            db.session.commit()
+            target = safe_next_url(request.args.get("next"), url_for("learning.home"))
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password", next=target))
+            return redirect(target)
+        db.session.commit()
+        if result.status in ("throttled", "locked"):
+            flash(
+                _("Too many failed attempts. Try again in %(s)d seconds.", s=result.retry_after),
+                "error",
+            )
+        else:
+            flash(_("The staff number or password is not correct."), "error")
+        return render_template("auth/login.html", form=form), 401 if result.status == "invalid" else 429
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    token = current_user.get_id()
+    record_event(db.session, "logout", actor_id=current_user.id, object_type="user",
+                 object_id=current_user.id, ip=client_ip())
+    end_session(db.session, token)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("The current password is not correct."))
+        elif form.new_password.data == form.current_password.data:
+            form.new_password.errors.append(_("Choose a password different from the current one."))
+        else:
+            try:
+                services.set_password(
+                    db.session, current_user, form.new_password.data,
+                    config=current_app.config, by=current_user,
+                    keep_session_token=current_user.get_id(),
+                )
+            except services.AccountError as error:
+                form.new_password.errors.extend(str(m) for m in error.messages)
+            else:
+                db.session.commit()
+                flash(_("Your password has been changed."), "success")
+                return redirect(safe_next_url(request.args.get("next"), url_for("learning.home")))
+    return render_template("auth/change_password.html", form=form,
+                           forced=current_user.must_change_password)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language: kept on the account, or in the session before login."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            current_user.locale = form.locale.data
+            db.session.commit()
+    return redirect(safe_next_url(request.form.get("next"), url_for("learning.home")))

@@ -1,0 +1,1 @@
+"""Content: the module format on disk, validation, sync into versions."""

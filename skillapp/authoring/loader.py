@@ -1,0 +1,752 @@
+"""Reading content folders (docs/content-format.md) into validated dataclasses.
+
+Pure: no database and no Flask. Every problem is collected with its file and
+line, so an author sees all of them at once; a module with any problem is left
+out of ``LoadResult.modules`` and callers must not load anything while
+``LoadResult.problems`` is non-empty.
+
+YAML is composed into nodes rather than loaded straight to Python objects, so
+that each mapping, key and list item keeps the line it came from.
+"""
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# Kept in step with skillapp.learning.models and skillapp.assessment.models
+# (imported there from the database layer, which this module must not touch).
+KIND_MODULE = "module"
+KIND_ASSESSMENT = "assessment"
+KINDS = (KIND_MODULE, KIND_ASSESSMENT)
+CATEGORIES = ("mindset", "ai_governance", "ebpm", "other")
+SINGLE = "single"
+MULTIPLE = "multiple"
+TRUE_FALSE = "true_false"
+QUESTION_TYPES = (SINGLE, MULTIPLE, TRUE_FALSE)
+
+TRUE_FALSE_OPTIONS = [("true", "正しい"), ("false", "誤り")]
+
+MODULE_FILE = "module.yaml"
+QUIZ_FILE = "quiz.yaml"
+LESSONS_DIR = "lessons"
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+MINUTES_RE = re.compile(r"^<!--\s*minutes:\s*(\d+)\s*-->$")
+HEADING_RE = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+
+# Column sizes in the database.
+MAX_SLUG = 100
+MAX_KEY = 100
+MAX_TITLE = 200
+
+_MODULE_KEYS = {"title", "kind", "category", "summary", "order", "estimated_minutes", "tags"}
+_QUIZ_KEYS = {
+    "draw",
+    "stratify_by",
+    "time_limit_minutes",
+    "max_attempts",
+    "shuffle_questions",
+    "shuffle_options",
+    "questions",
+}
+_QUESTION_KEYS = {"id", "type", "text", "options", "answer", "explanation", "weight", "tags"}
+_OPTION_KEYS = {"id", "text", "correct"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the content, at ``file`` (as given) and ``line`` (1-based)."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.file}: {self.message}"
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class LessonSpec:
+    key: str
+    title: str
+    body_md: str
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    key: str
+    type: str
+    text: str
+    options: list[tuple[str, str]]
+    correct_keys: list[str]
+    explanation: str
+    weight: int = 1
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QuizSpec:
+    draw: int | None
+    stratify_by: list[str]
+    time_limit_minutes: int | None
+    max_attempts: int | None
+    shuffle_questions: bool
+    shuffle_options: bool
+    questions: list[QuestionSpec]
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    slug: str
+    kind: str
+    title: str
+    category: str
+    summary: str
+    order: int
+    estimated_minutes: int | None
+    tags: list[str]
+    lessons: list[LessonSpec]
+    quiz: QuizSpec
+    content_hash: str = ""
+
+
+@dataclass
+class LoadResult:
+    modules: list[ModuleSpec] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def content_hash(spec: ModuleSpec) -> str:
+    """SHA-256 over the parsed content, so files that mean the same hash the same."""
+    data = asdict(spec)
+    data.pop("content_hash", None)
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def load_content_dir(path: str | Path) -> LoadResult:
+    """Load every module folder directly under ``path`` (a ``content/modules`` folder).
+
+    Folders are read in name order; hidden entries and plain files at the top
+    level are skipped.
+    """
+    root = Path(path)
+    result = LoadResult()
+    if not root.is_dir():
+        result.problems.append(Problem(str(root), None, "not a folder"))
+        return result
+    for entry in sorted(root.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        one = load_module_dir(entry)
+        result.modules.extend(one.modules)
+        result.problems.extend(one.problems)
+    return result
+
+
+def load_module_dir(path: str | Path) -> LoadResult:
+    """Load one module folder; its name is the slug."""
+    folder = Path(path)
+    problems: list[Problem] = []
+    result = LoadResult(problems=problems)
+    if not folder.is_dir():
+        problems.append(Problem(str(folder), None, "not a folder"))
+        return result
+    spec = _ModuleReader(folder, problems).read()
+    if spec is not None and not problems:
+        result.modules.append(spec)
+    return result
+
+
+# --- YAML with line numbers -------------------------------------------------------
+
+
+class _Map(dict):
+    """A YAML mapping that remembers its own line and the line of each key."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+class _Seq(list):
+    """A YAML sequence that remembers its own line and the line of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+class _Yaml:
+    def __init__(self, file: str, problems: list[Problem]):
+        self.file = file
+        self.problems = problems
+
+    def problem(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def load(self, text: str) -> Any:
+        """Parse one YAML document into _Map/_Seq/scalars; None (with a problem) on error."""
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                self.problem(None, "the file is empty")
+                return None
+            return self._convert(loader, node)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line = mark.line + 1 if mark is not None else None
+            detail = " ".join(str(p) for p in (error.context, error.problem) if p)
+            self.problem(line, f"YAML syntax error: {detail or error}")
+            return None
+        except yaml.YAMLError as error:
+            self.problem(None, f"YAML error: {error}")
+            return None
+        finally:
+            loader.dispose()
+
+    def _convert(self, loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _MAP_TAG:
+                self.problem(line, f"unsupported YAML tag {node.tag}")
+            mapping = _Map()
+            mapping.line = line
+            mapping.key_lines = {}
+            for key_node, value_node in node.value:
+                key_line = key_node.start_mark.line + 1
+                key = self._convert(loader, key_node)
+                if not isinstance(key, str):
+                    self.problem(key_line, f"a key must be text, not {key!r}")
+                    continue
+                if key in mapping:
+                    self.problem(
+                        key_line,
+                        f'duplicate key "{key}" (first on line {mapping.key_lines[key]})',
+                    )
+                    continue
+                mapping[key] = self._convert(loader, value_node)
+                mapping.key_lines[key] = key_line
+            return mapping
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ_TAG:
+                self.problem(line, f"unsupported YAML tag {node.tag}")
+            seq = _Seq()
+            seq.line = line
+            seq.item_lines = []
+            for item in node.value:
+                seq.append(self._convert(loader, item))
+                seq.item_lines.append(item.start_mark.line + 1)
+            return seq
+        return loader.construct_object(node, deep=True)
+
+
+# --- field checks -----------------------------------------------------------------
+
+_MISSING = object()
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+class _Fields:
+    """Typed access to one mapping's keys; each misuse adds a problem at the key's line."""
+
+    def __init__(self, doc: _Yaml, mapping: _Map, where: str, allowed: set[str]):
+        self.doc = doc
+        self.mapping = mapping
+        self.where = where
+        self.prefix = f"{where}: " if where else ""
+        for key in mapping:
+            if key not in allowed:
+                doc.problem(
+                    mapping.key_lines[key],
+                    f'{self.prefix}unknown key "{key}" (allowed: {", ".join(sorted(allowed))})',
+                )
+
+    def line(self, key: str) -> int:
+        return self.mapping.key_lines.get(key, self.mapping.line)
+
+    def has(self, key: str) -> bool:
+        return key in self.mapping
+
+    def problem(self, key: str | None, message: str) -> None:
+        line = self.line(key) if key else self.mapping.line
+        self.doc.problem(line, f"{self.prefix}{message}")
+
+    def _get(self, key: str, required: bool) -> Any:
+        if key not in self.mapping:
+            if required:
+                self.problem(None, f'missing required key "{key}"')
+            return _MISSING
+        return self.mapping[key]
+
+    def text(self, key: str, *, required: bool = True, max_length: int | None = None) -> str | None:
+        value = self._get(key, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, str):
+            hint = " (put it in quotes)" if isinstance(value, int | float) else ""
+            self.problem(key, f'"{key}" must be text, not {_type_name(value)}{hint}')
+            return None
+        value = value.strip()
+        if not value:
+            self.problem(key, f'"{key}" must not be empty')
+            return None
+        if max_length is not None and len(value) > max_length:
+            self.problem(key, f'"{key}" is longer than {max_length} characters')
+            return None
+        return value
+
+    def key(self, key: str) -> str | None:
+        """A stable id: letters, digits, - and _."""
+        value = self._get(key, True)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, str):
+            hint = " (put it in quotes)" if isinstance(value, int | float) else ""
+            self.problem(key, f'"{key}" must be text, not {_type_name(value)}{hint}')
+            return None
+        if not KEY_RE.match(value) or len(value) > MAX_KEY:
+            self.problem(
+                key,
+                f'"{key}" {value!r} may hold only letters, digits, - and _ '
+                f"(at most {MAX_KEY} characters)",
+            )
+            return None
+        return value
+
+    def integer(self, key: str, *, minimum: int | None = None) -> int | None:
+        value = self._get(key, False)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(key, f'"{key}" must be a whole number, not {_type_name(value)}')
+            return None
+        if minimum is not None and value < minimum:
+            what = "positive whole number" if minimum == 1 else f"whole number ≥ {minimum}"
+            self.problem(key, f'"{key}" must be a {what}, not {value}')
+            return None
+        return value
+
+    def boolean(self, key: str, *, required: bool = False) -> bool | None:
+        value = self._get(key, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, bool):
+            self.problem(key, f'"{key}" must be true or false, not {_type_name(value)}')
+            return None
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], *, required: bool = True) -> str | None:
+        value = self._get(key, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, str) or value not in choices:
+            self.problem(key, f'"{key}" must be one of {", ".join(choices)}, not {value!r}')
+            return None
+        return value
+
+    def text_list(self, key: str) -> list[str] | None:
+        """A list of unique, non-empty strings; [] when absent, None when invalid."""
+        value = self._get(key, False)
+        if value is _MISSING:
+            return []
+        if not isinstance(value, _Seq):
+            self.problem(key, f'"{key}" must be a list, not {_type_name(value)}')
+            return None
+        items: list[str] = []
+        ok = True
+        for item, line in zip(value, value.item_lines, strict=True):
+            if not isinstance(item, str) or not item.strip():
+                self.doc.problem(line, f'{self.prefix}each of "{key}" must be non-empty text')
+                ok = False
+            elif item.strip() in items:
+                self.doc.problem(line, f'{self.prefix}"{key}" lists {item!r} twice')
+                ok = False
+            else:
+                items.append(item.strip())
+        return items if ok else None
+
+    def mapping_list(self, key: str, *, required: bool) -> _Seq | None:
+        value = self._get(key, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, _Seq):
+            self.problem(key, f'"{key}" must be a list, not {_type_name(value)}')
+            return None
+        return value
+
+
+# --- the module reader ------------------------------------------------------------
+
+
+class _ModuleReader:
+    def __init__(self, folder: Path, problems: list[Problem]):
+        self.folder = folder
+        self.slug = folder.name
+        self.problems = problems
+
+    def problem(self, file: Path | str, line: int | None, message: str) -> None:
+        self.problems.append(Problem(str(file), line, message))
+
+    def read(self) -> ModuleSpec | None:
+        before = len(self.problems)
+        if not SLUG_RE.match(self.slug) or len(self.slug) > MAX_SLUG:
+            self.problem(
+                self.folder,
+                None,
+                f'folder name "{self.slug}" is not a valid slug: use lower-case ASCII letters, '
+                f"digits and single hyphens (at most {MAX_SLUG} characters)",
+            )
+        self._check_entries()
+        kind, meta = self._read_module_yaml()
+        lessons = self._read_lessons()
+        quiz = self._read_quiz(kind)
+        if kind == KIND_MODULE and lessons == []:
+            self.problem(self.folder / LESSONS_DIR, None, "a module needs at least one lesson")
+        elif kind == KIND_ASSESSMENT and lessons:
+            self.problem(self.folder / LESSONS_DIR, None, "an assessment has no lessons")
+        if len(self.problems) > before or meta is None or lessons is None or quiz is None:
+            return None
+        spec = ModuleSpec(slug=self.slug, lessons=lessons, quiz=quiz, **meta)
+        return replace(spec, content_hash=content_hash(spec))
+
+    def _check_entries(self) -> None:
+        # A misspelt file name (quiz.yml, lesson/) must not pass silently.
+        for entry in sorted(self.folder.iterdir(), key=lambda p: p.name):
+            if entry.name.startswith("."):
+                continue
+            expected_dir = entry.name == LESSONS_DIR
+            expected_file = entry.name in (MODULE_FILE, QUIZ_FILE)
+            if (expected_dir and entry.is_dir()) or (expected_file and entry.is_file()):
+                continue
+            self.problem(
+                entry,
+                None,
+                f"unexpected {'folder' if entry.is_dir() else 'file'}: a module folder holds "
+                f"{MODULE_FILE}, {QUIZ_FILE} and {LESSONS_DIR}/",
+            )
+
+    def _read_text(self, path: Path) -> str | None:
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            self.problem(path, None, f"not UTF-8 text ({error.reason} at byte {error.start})")
+            return None
+        except OSError as error:
+            self.problem(path, None, f"cannot read: {error.strerror}")
+            return None
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def _read_yaml_mapping(self, path: Path) -> tuple[_Yaml, _Map] | None:
+        text = self._read_text(path)
+        if text is None:
+            return None
+        doc = _Yaml(str(path), self.problems)
+        data = doc.load(text)
+        if data is None:
+            return None
+        if not isinstance(data, _Map):
+            doc.problem(1, f"the file must be a mapping of keys, not {_type_name(data)}")
+            return None
+        return doc, data
+
+    # module.yaml
+
+    def _read_module_yaml(self) -> tuple[str | None, dict[str, Any] | None]:
+        """The module's kind (None when unknown) and its settings (None when invalid)."""
+        path = self.folder / MODULE_FILE
+        if not path.is_file():
+            self.problem(path, None, f"missing {MODULE_FILE}")
+            return None, None
+        loaded = self._read_yaml_mapping(path)
+        if loaded is None:
+            return None, None
+        doc, data = loaded
+        before = len(self.problems)
+        f = _Fields(doc, data, "", _MODULE_KEYS)
+        kind = f.choice("kind", KINDS) if f.has("kind") else KIND_MODULE
+        meta = {
+            "kind": kind,
+            "title": f.text("title", max_length=MAX_TITLE),
+            "category": f.choice("category", CATEGORIES),
+            "summary": f.text("summary"),
+            "order": f.integer("order") if f.has("order") else 0,
+            "estimated_minutes": f.integer("estimated_minutes", minimum=1),
+            "tags": f.text_list("tags"),
+        }
+        # A valid kind is still returned so the lesson and quiz rules can be checked.
+        return kind, (meta if len(self.problems) == before else None)
+
+    # lessons/*.md
+
+    def _read_lessons(self) -> list[LessonSpec] | None:
+        folder = self.folder / LESSONS_DIR
+        if not folder.is_dir():
+            return []
+        lessons: list[LessonSpec] = []
+        ok = True
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            if path.name.startswith("."):
+                continue
+            if not path.is_file() or path.suffix != ".md":
+                self.problem(path, None, "unexpected entry: lessons/ holds only .md files")
+                ok = False
+                continue
+            lesson = self._read_lesson(path)
+            if lesson is None:
+                ok = False
+            else:
+                lessons.append(lesson)
+        return lessons if ok else None
+
+    def _read_lesson(self, path: Path) -> LessonSpec | None:
+        key = path.stem
+        before = len(self.problems)
+        if not KEY_RE.match(key) or len(key) > MAX_KEY:
+            self.problem(
+                path,
+                None,
+                f"the file name {key!r} is the lesson's key: use only letters, digits, - and _ "
+                f"(at most {MAX_KEY} characters)",
+            )
+        text = self._read_text(path)
+        if text is None:
+            return None
+        lines = text.split("\n")
+        index = 0
+        minutes = None
+        first = lines[0].strip() if lines else ""
+        if first.startswith("<!--") and "minutes" in first:
+            match = MINUTES_RE.match(first)
+            if match is None or int(match.group(1)) < 1:
+                self.problem(
+                    path, 1, "the reading time must read <!-- minutes: N --> with N a whole number"
+                )
+            else:
+                minutes = int(match.group(1))
+            index = 1
+        while index < len(lines) and not lines[index].strip():
+            index += 1
+        heading = HEADING_RE.match(lines[index]) if index < len(lines) else None
+        title = (heading.group(1) or "").strip() if heading else ""
+        if heading is None:
+            self.problem(
+                path,
+                index + 1 if index < len(lines) else None,
+                'a lesson must start with its title as a "# heading"',
+            )
+        elif not title:
+            self.problem(path, index + 1, "the lesson title is empty")
+        elif len(title) > MAX_TITLE:
+            self.problem(path, index + 1, f"the lesson title is longer than {MAX_TITLE} characters")
+        body_lines = lines[index + 1 :]
+        while body_lines and not body_lines[0].strip():
+            body_lines.pop(0)
+        body = "\n".join(body_lines).rstrip()
+        if heading is not None and not body:
+            self.problem(path, index + 1, "the lesson has no text after its title")
+        if len(self.problems) > before:
+            return None
+        return LessonSpec(key=key, title=title, body_md=body + "\n", minutes=minutes)
+
+    # quiz.yaml
+
+    def _read_quiz(self, kind: str | None) -> QuizSpec | None:
+        path = self.folder / QUIZ_FILE
+        if not path.is_file():
+            self.problem(
+                path, None, f"missing {QUIZ_FILE}: a module needs a quiz, an assessment a pool"
+            )
+            return None
+        loaded = self._read_yaml_mapping(path)
+        if loaded is None:
+            return None
+        doc, data = loaded
+        before = len(self.problems)
+        f = _Fields(doc, data, "", _QUIZ_KEYS)
+        draw = f.integer("draw", minimum=1)
+        stratify_by = f.text_list("stratify_by")
+        time_limit = f.integer("time_limit_minutes", minimum=1)
+        max_attempts = f.integer("max_attempts", minimum=1)
+        shuffle_questions = f.boolean("shuffle_questions")
+        shuffle_options = f.boolean("shuffle_options")
+        items = f.mapping_list("questions", required=True)
+        questions: list[QuestionSpec] = []
+        if items is not None:
+            if not items:
+                f.problem("questions", '"questions" must list at least one question')
+            seen: dict[str, int] = {}
+            for item, line in zip(items, items.item_lines, strict=True):
+                question = self._read_question(doc, item, line, seen)
+                if question is not None:
+                    questions.append(question)
+        if len(self.problems) > before:
+            return None
+        if draw is not None and draw > len(questions):
+            f.problem("draw", f'"draw" is {draw} but there are only {len(questions)} questions')
+        if stratify_by:
+            self._check_strata(doc, f, items, questions, draw, stratify_by)
+        if len(self.problems) > before:
+            return None
+        if shuffle_questions is None:
+            shuffle_questions = kind == KIND_ASSESSMENT
+        return QuizSpec(
+            draw=draw,
+            stratify_by=stratify_by or [],
+            time_limit_minutes=time_limit,
+            max_attempts=max_attempts,
+            shuffle_questions=shuffle_questions,
+            shuffle_options=bool(shuffle_options),
+            questions=questions,
+        )
+
+    def _check_strata(self, doc, f, items, questions, draw, stratify_by) -> None:
+        counts = dict.fromkeys(stratify_by, 0)
+        for question, item in zip(questions, items, strict=True):
+            mine = [tag for tag in question.tags if tag in counts]
+            if len(mine) != 1:
+                found = ", ".join(mine) if mine else "none"
+                doc.problem(
+                    item.key_lines.get("tags", item.line),
+                    f'question "{question.key}": with stratify_by each question carries exactly '
+                    f"one of {', '.join(stratify_by)} (found: {found})",
+                )
+            else:
+                counts[mine[0]] += 1
+        if draw is not None and draw < len(stratify_by):
+            f.problem(
+                "draw",
+                f'"draw" ({draw}) is smaller than the number of stratify_by tags '
+                f"({len(stratify_by)}), so an attempt could not cover every tag",
+            )
+            return
+        need = math.ceil(draw / len(stratify_by)) if draw is not None else 1
+        for tag, count in counts.items():
+            if count < need:
+                f.problem(
+                    "stratify_by",
+                    f'tag "{tag}" has {count} questions; drawing {draw or "all"} across '
+                    f"{len(stratify_by)} tags needs at least {need} per tag",
+                )
+
+    def _read_question(
+        self, doc: _Yaml, item: Any, line: int, seen: dict[str, int]
+    ) -> QuestionSpec | None:
+        if not isinstance(item, _Map):
+            doc.problem(line, f"each question must be a mapping of keys, not {_type_name(item)}")
+            return None
+        before = len(self.problems)
+        raw_id = item.get("id")
+        label = f'question "{raw_id}"' if isinstance(raw_id, str) else f"question at line {line}"
+        f = _Fields(doc, item, label, _QUESTION_KEYS)
+        key = f.key("id")
+        if key is not None:
+            if key in seen:
+                f.problem("id", f'duplicate question id "{key}" (first on line {seen[key]})')
+            else:
+                seen[key] = f.line("id")
+        qtype = f.choice("type", QUESTION_TYPES)
+        text = f.text("text")
+        explanation = f.text("explanation")
+        weight = f.integer("weight", minimum=1)
+        tags = f.text_list("tags")
+        options: list[tuple[str, str]] = []
+        correct: list[str] = []
+        if qtype == TRUE_FALSE:
+            if f.has("options"):
+                f.problem("options", "a true_false question has no options; use answer: true/false")
+            answer = f.boolean("answer", required=True)
+            if answer is not None:
+                options = list(TRUE_FALSE_OPTIONS)
+                correct = ["true" if answer else "false"]
+        elif qtype in (SINGLE, MULTIPLE):
+            if f.has("answer"):
+                f.problem("answer", f'"answer" is only for true_false questions, not {qtype}')
+            options, correct = self._read_options(doc, f, qtype)
+        if len(self.problems) > before:
+            return None
+        return QuestionSpec(
+            key=key,
+            type=qtype,
+            text=text,
+            options=options,
+            correct_keys=correct,
+            explanation=explanation,
+            weight=1 if weight is None else weight,
+            tags=tags,
+        )
+
+    def _read_options(
+        self, doc: _Yaml, f: _Fields, qtype: str
+    ) -> tuple[list[tuple[str, str]], list[str]]:
+        items = f.mapping_list("options", required=True)
+        if items is None:
+            return [], []
+        if len(items) < 2:
+            f.problem("options", f"a {qtype} question needs at least 2 options")
+        options: list[tuple[str, str]] = []
+        correct: list[str] = []
+        seen: dict[str, int] = {}
+        before = len(self.problems)
+        for item, line in zip(items, items.item_lines, strict=True):
+            if not isinstance(item, _Map):
+                doc.problem(line, f"{f.prefix}each option must be a mapping with id and text")
+                continue
+            o = _Fields(doc, item, f.where, _OPTION_KEYS)
+            key = o.key("id")
+            text = o.text("text")
+            is_correct = o.boolean("correct")
+            if key is None or text is None:
+                continue
+            if key in seen:
+                o.problem("id", f'duplicate option id "{key}" (first on line {seen[key]})')
+                continue
+            seen[key] = o.line("id")
+            options.append((key, text))
+            if is_correct:
+                correct.append(key)
+        if len(self.problems) > before:
+            # Counting correct options among broken ones would only add noise.
+            return options, correct
+        if qtype == SINGLE and len(correct) != 1:
+            f.problem(
+                "options",
+                f"a single question needs exactly one correct option (found {len(correct)})",
+            )
+        elif qtype == MULTIPLE and not correct:
+            f.problem("options", "a multiple question needs at least one correct option")
+        return options, correct

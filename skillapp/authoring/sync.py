@@ -1,0 +1,163 @@
+"""Loading validated content into module versions (docs/content-format.md, Versions).
+
+A module whose folder hashes the same as its current version is left alone; a
+changed one gets a new version with its own lessons and questions, and becomes
+what learners see. Older versions are never changed or deleted: attempts point
+at them. These services flush and never commit.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from skillapp.assessment.models import Question
+from skillapp.authoring.loader import MODULE_FILE, ModuleSpec, Problem, load_content_dir
+from skillapp.learning.models import Lesson, Module, ModuleVersion
+from skillapp.util.markdown import render_markdown
+
+
+@dataclass
+class SyncReport:
+    """Slugs by outcome; ``versions`` gives the new version number of each changed slug."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    versions: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+class SyncConflict(Exception):
+    """Content that is valid on its own but cannot be applied to the database."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def sync_modules(
+    session: Session, specs: Iterable[ModuleSpec], *, by_user_id: int | None = None
+) -> SyncReport:
+    """Create or version each module from its spec; unchanged content writes nothing.
+
+    Raises SyncConflict, before writing anything, when a spec would change the
+    kind of an existing module (its attempts and progress hang on the slug).
+    """
+    specs = list(specs)
+    slugs = [spec.slug for spec in specs]
+    existing = {
+        module.slug: module
+        for module in session.scalars(select(Module).where(Module.slug.in_(slugs)))
+    }
+    conflicts = [
+        Problem(
+            f"{spec.slug}/{MODULE_FILE}",
+            None,
+            f'kind cannot change from "{existing[spec.slug].kind}" to "{spec.kind}" '
+            "for a module already loaded; use a new folder (slug) instead",
+        )
+        for spec in specs
+        if spec.slug in existing and existing[spec.slug].kind != spec.kind
+    ]
+    if conflicts:
+        raise SyncConflict(conflicts)
+
+    report = SyncReport()
+    for spec in specs:
+        module = existing.get(spec.slug)
+        if module is None:
+            module = Module(slug=spec.slug, kind=spec.kind)
+            session.add(module)
+            latest = 0
+        else:
+            current = module.current_version
+            if current is not None and current.content_hash == spec.content_hash:
+                report.unchanged.append(spec.slug)
+                continue
+            latest = (
+                session.scalar(
+                    select(func.max(ModuleVersion.number)).where(
+                        ModuleVersion.module_id == module.id
+                    )
+                )
+                or 0
+            )
+        version = _new_version(spec, module, latest + 1, by_user_id)
+        session.add(version)
+        module.current_version = version
+        (report.updated if latest else report.created).append(spec.slug)
+        report.versions[spec.slug] = version.number
+    session.flush()
+    return report
+
+
+def sync_content_dir(
+    session: Session, path: str | Path, *, by_user_id: int | None = None
+) -> SyncReport:
+    """Load a content folder and sync it; with any problem, nothing is written.
+
+    The problems (loader or conflicts) are returned in ``SyncReport.problems``.
+    """
+    loaded = load_content_dir(path)
+    if loaded.problems:
+        return SyncReport(problems=loaded.problems)
+    try:
+        return sync_modules(session, loaded.modules, by_user_id=by_user_id)
+    except SyncConflict as conflict:
+        root = Path(path)
+        problems = [Problem(str(root / p.file), p.line, p.message) for p in conflict.problems]
+        return SyncReport(problems=problems)
+
+
+def _new_version(spec: ModuleSpec, module: Module, number: int, by_user_id) -> ModuleVersion:
+    quiz = spec.quiz
+    return ModuleVersion(
+        module=module,
+        number=number,
+        content_hash=spec.content_hash,
+        title=spec.title,
+        category=spec.category,
+        summary=spec.summary,
+        sort_order=spec.order,
+        estimated_minutes=spec.estimated_minutes or 0,
+        tags=list(spec.tags),
+        draw_count=quiz.draw,
+        stratify_tags=list(quiz.stratify_by),
+        time_limit_seconds=quiz.time_limit_minutes * 60 if quiz.time_limit_minutes else None,
+        max_attempts=quiz.max_attempts,
+        shuffle_questions=quiz.shuffle_questions,
+        shuffle_options=quiz.shuffle_options,
+        created_by_id=by_user_id,
+        lessons=[
+            Lesson(
+                key=lesson.key,
+                position=position,
+                title=lesson.title,
+                body_md=lesson.body_md,
+                body_html=render_markdown(lesson.body_md),
+                estimated_minutes=lesson.minutes or 0,
+            )
+            for position, lesson in enumerate(spec.lessons, start=1)
+        ],
+        questions=[
+            Question(
+                key=question.key,
+                position=position,
+                type=question.type,
+                text=question.text,
+                explanation=question.explanation,
+                weight=question.weight,
+                tags=list(question.tags),
+                options=[{"key": key, "text": text} for key, text in question.options],
+                correct_keys=list(question.correct_keys),
+            )
+            for position, question in enumerate(spec.quiz.questions, start=1)
+        ],
+    )

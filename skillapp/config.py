@@ -1,0 +1,52 @@
+"""Default settings.
+
+Overridden, in this order, by ``instance/config.py`` and by ``SKILLAPP_*``
+environment variables (``SKILLAPP_DATABASE_URL``, ``SKILLAPP_SESSION_COOKIE_SECURE`` …).
+"""
+
+from datetime import timedelta
+
+# The database. None means a SQLite file in the instance folder (set in create_app).
+DATABASE_URL = None
+
+# Secret key: create_app generates one into instance/secret_key when none is configured.
+SECRET_KEY = None
+
+CITY_NAME = "デモ市"
+
+# Sessions (OWASP ASVS V3): server-side records, idle and absolute timeouts.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+SESSION_COOKIE_NAME = "skillapp_session"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+# CSRF tokens live as long as the longest possible session, so that no quiz
+# (whatever its time limit) outlives the token of its form.
+WTF_CSRF_TIME_LIMIT = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+
+# Login throttling, per (staff number, client address): after SLOWDOWN_AFTER
+# failures each further try waits an exponentially growing delay; after
+# LOCK_AFTER failures in LOCK_WINDOW that pair is locked for LOCK_DURATION.
+LOGIN_SLOWDOWN_AFTER = 3
+LOGIN_LOCK_AFTER = 10
+LOGIN_LOCK_WINDOW = timedelta(minutes=15)
+LOGIN_LOCK_DURATION = timedelta(minutes=15)
+
+# Passwords (ASVS V2.1): length only, no composition rules.
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+
+# Trust X-Forwarded-For / -Proto from this many proxies (0 when serving directly).
+PROXY_FIX_X_FOR = 0
+
+BABEL_DEFAULT_LOCALE = "ja"
+BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+LANGUAGES = {"ja": "日本語", "en": "English"}
+
+# Where `skillapp content sync` looks by default (relative to the project root).
+CONTENT_DIR = None
+
+MAX_CONTENT_LENGTH = 20 * 1024 * 1024

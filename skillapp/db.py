@@ -1,0 +1,102 @@
+"""Declarative base, naming convention and UTC helpers shared by every model."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, registry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always returned timezone-aware.
+
+    SQLite keeps no offset, PostgreSQL's ``timestamptz`` does; this type gives
+    the same aware ``datetime`` on both so comparisons never mix naive and aware.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    # One registry carries both, because Flask-SQLAlchemy subclasses this base.
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+def configure_engine(engine) -> None:
+    """SQLite: WAL, foreign keys and a busy timeout on every connection."""
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if not str(engine.url.database or "").startswith(":memory:") and engine.url.database:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    engine.dispose()
+
+
+def insert_ignore(session, table, rows: list[dict], index_elements: list[str]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike."""
+    if not rows:
+        return
+    statement = _dialect_insert(session, table).values(rows)
+    session.execute(statement.on_conflict_do_nothing(index_elements=index_elements))
+
+
+def upsert(session, table, rows: list[dict], index_elements: list[str], update: list[str]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE of the ``update`` columns."""
+    if not rows:
+        return
+    statement = _dialect_insert(session, table).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=index_elements,
+        set_={name: statement.excluded[name] for name in update},
+    )
+    session.execute(statement)
+
+
+def _dialect_insert(session, table):
+    table = getattr(table, "__table__", table)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)

@@ -1,0 +1,1 @@
+"""The demo city: a roster, an account for each role, attempts."""

@@ -1,0 +1,116 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from skillapp.db import utcnow
+from skillapp.extensions import db
+
+KIND_MODULE = "module"
+KIND_ASSESSMENT = "assessment"
+CATEGORIES = ("mindset", "ai_governance", "ebpm", "other")
+CATEGORY_LABELS = {
+    "mindset": _l("Mindset principles"),
+    "ai_governance": _l("AI governance"),
+    "ebpm": _l("EBPM"),
+    "other": _l("General"),
+}
+
+
+class Module(db.Model):
+    """A module (lessons + quiz) or a standalone assessment, identified by its slug."""
+
+    __tablename__ = "modules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=KIND_MODULE)
+    # The version learners see; older versions stay for the attempts taken on them.
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("module_versions.id", use_alter=True, name="fk_modules_current_version_id")
+    )
+    is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    current_version: Mapped["ModuleVersion | None"] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+
+    @property
+    def is_assessment(self) -> bool:
+        return self.kind == KIND_ASSESSMENT
+
+    def __repr__(self) -> str:
+        return f"<Module {self.slug}>"
+
+
+class ModuleVersion(db.Model):
+    """One immutable published state of a module: texts, lessons, questions, settings."""
+
+    __tablename__ = "module_versions"
+    __table_args__ = (UniqueConstraint("module_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(30))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    estimated_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    # Quiz / assessment settings
+    draw_count: Mapped[int | None] = mapped_column(Integer)
+    stratify_tags: Mapped[list] = mapped_column(JSON, default=list)
+    time_limit_seconds: Mapped[int | None] = mapped_column(Integer)
+    max_attempts: Mapped[int | None] = mapped_column(Integer)
+    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=False)
+    shuffle_options: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    module: Mapped[Module] = relationship(foreign_keys=[module_id])
+    lessons: Mapped[list["Lesson"]] = relationship(
+        order_by="Lesson.position", cascade="all, delete-orphan"
+    )
+    questions: Mapped[list["Question"]] = relationship(  # noqa: F821
+        order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<ModuleVersion {self.module_id} v{self.number}>"
+
+
+class Lesson(db.Model):
+    __tablename__ = "lessons"
+    __table_args__ = (UniqueConstraint("version_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    estimated_minutes: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<Lesson {self.key}>"
+
+
+class LessonView(db.Model):
+    """A learner has opened a lesson (by its key, so it survives new versions)."""
+
+    __tablename__ = "lesson_views"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    lesson_key: Mapped[str] = mapped_column(String(100))
+    viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LessonView {self.user_id} {self.lesson_key}>"

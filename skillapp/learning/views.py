@@ -1,0 +1,70 @@
+from flask import abort, render_template
+from flask_login import current_user, login_required
+
+from skillapp.assessment.services import attempts_used, user_attempts
+from skillapp.extensions import db
+from skillapp.learning import bp, services
+from skillapp.learning.models import CATEGORIES
+
+
+@bp.route("/")
+@login_required
+def home():
+    modules = services.published_modules(db.session)
+    progress = services.progress_for(db.session, current_user.id, modules)
+    courses = [m for m in modules if not m.is_assessment]
+    assessments = [m for m in modules if m.is_assessment]
+    done = sum(1 for m in courses if progress[m.id].complete)
+    return render_template(
+        "learning/home.html", courses=courses, assessments=assessments, progress=progress,
+        done=done, categories=CATEGORIES,
+    )
+
+
+def _module_or_404(slug):
+    module = services.module_by_slug(db.session, slug)
+    if module is None:
+        abort(404)
+    return module
+
+
+@bp.route("/modules/<slug>")
+@login_required
+def module(slug):
+    module = _module_or_404(slug)
+    progress = services.progress_for(db.session, current_user.id, [module])[module.id]
+    attempts = user_attempts(db.session, current_user.id, module.id)
+    version = module.current_version
+    left = None
+    if version.max_attempts is not None:
+        left = max(0, version.max_attempts - attempts_used(db.session, current_user.id, module.id))
+    viewed = services.viewed_lesson_keys(db.session, current_user.id, module.id)
+    return render_template(
+        "learning/module.html", module=module, version=version, progress=progress,
+        attempts=attempts, attempts_left=left, viewed=viewed,
+    )
+
+
+@bp.route("/modules/<slug>/lessons/<key>")
+@login_required
+def lesson(slug, key):
+    module = _module_or_404(slug)
+    lessons = module.current_version.lessons
+    index = next((i for i, item in enumerate(lessons) if item.key == key), None)
+    if index is None:
+        abort(404)
+    services.record_lesson_view(db.session, current_user.id, module, key)
+    db.session.commit()
+    progress = services.progress_for(db.session, current_user.id, [module])[module.id]
+    return render_template(
+        "learning/lesson.html", module=module, lesson=lessons[index], index=index,
+        lessons=lessons, previous=lessons[index - 1] if index > 0 else None,
+        next=lessons[index + 1] if index + 1 < len(lessons) else None, progress=progress,
+    )
+
+
+@bp.route("/history")
+@login_required
+def history():
+    attempts = user_attempts(db.session, current_user.id)
+    return render_template("learning/history.html", attempts=attempts)

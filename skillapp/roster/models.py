@@ -1,0 +1,59 @@
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from skillapp.db import utcnow
+from skillapp.extensions import db
+
+
+class Department(db.Model):
+    """A unit from the roster's 所属; 部 › 課 through ``parent``."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped["Department | None"] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Department {self.name}>"
+
+
+class JobTitleBand(db.Model):
+    """The title → band table, editable by HR (cities differ)."""
+
+    __tablename__ = "job_title_bands"
+
+    title: Mapped[str] = mapped_column(String(100), primary_key=True)
+    band: Mapped[str] = mapped_column(String(20))
+
+    def __repr__(self) -> str:
+        return f"<JobTitleBand {self.title}={self.band}>"
+
+
+class Staff(db.Model):
+    """A person on the roster; the key is the 職員番号."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_no: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    job_title: Mapped[str] = mapped_column(String(100), default="")
+    # None: the title maps to no band (未分類); counted in no band's denominator.
+    band: Mapped[str | None] = mapped_column(String(20), index=True)
+    employment_type: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    department: Mapped[Department | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Staff {self.staff_no}>"

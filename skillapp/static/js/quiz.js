@@ -1,0 +1,112 @@
+/* Quiz page: save each answer as it is chosen, show a countdown, submit at zero.
+   Without this script the page still works: the "save" and "submit" buttons post the form. */
+(function () {
+  "use strict";
+  var form = document.getElementById("quiz-form");
+  if (!form) { return; }
+  var saveUrl = form.dataset.saveUrl;
+  var statusEl = document.getElementById("save-status");
+  var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+  var pending = {};      // question id -> selected keys not yet confirmed by the server
+  var inFlight = false;
+  var submitting = false;
+
+  function say(text) { if (statusEl) { statusEl.textContent = text; } }
+
+  function selectedFor(fieldset) {
+    var keys = [];
+    fieldset.querySelectorAll("input:checked").forEach(function (input) { keys.push(input.value); });
+    return keys;
+  }
+
+  function flush() {
+    if (inFlight) { return; }
+    var ids = Object.keys(pending);
+    if (!ids.length) { return; }
+    var id = ids[0];
+    var selected = pending[id];
+    inFlight = true;
+    say(form.dataset.msgSaving);
+    fetch(saveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token, "Accept": "application/json" },
+      body: JSON.stringify({ question_id: Number(id), selected: selected })
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        return { status: response.status, body: body };
+      });
+    }).then(function (result) {
+      inFlight = false;
+      if (result.status === 200 && result.body.ok) {
+        if (pending[id] === selected) { delete pending[id]; }
+        say(form.dataset.msgSaved + " (" + new Date().toLocaleTimeString() + ")");
+        flush();
+      } else if (result.status === 409) {
+        // Submitted elsewhere or time is up: the server decides; show its result.
+        say(result.body.message || "");
+        pending = {};
+        window.location.reload();
+      } else {
+        say((result.body && result.body.message) || form.dataset.msgFailed);
+        delete pending[id];
+      }
+    }).catch(function () {
+      inFlight = false;
+      say(form.dataset.msgFailed);
+      window.setTimeout(flush, 3000);
+    });
+  }
+
+  form.addEventListener("change", function (event) {
+    var fieldset = event.target.closest("fieldset[data-question-id]");
+    if (!fieldset) { return; }
+    pending[fieldset.dataset.questionId] = selectedFor(fieldset);
+    flush();
+  });
+
+  window.addEventListener("online", flush);
+
+  form.addEventListener("submit", function (event) {
+    if (submitting) { event.preventDefault(); return; }
+    var submitter = event.submitter;
+    if (submitter && submitter.id === "save-button") { return; }
+    var unanswered = Array.prototype.filter.call(
+      form.querySelectorAll("fieldset[data-question-id]"),
+      function (fs) { return !fs.querySelector("input:checked"); }
+    ).length;
+    if (unanswered && !form.dataset.autoSubmit && !window.confirm(form.dataset.msgUnanswered)) {
+      event.preventDefault();
+      return;
+    }
+    submitting = true;
+  });
+
+  var countdown = document.getElementById("countdown");
+  if (countdown) {
+    var valueEl = document.getElementById("countdown-value");
+    var alertEl = document.getElementById("countdown-alert");
+    var deadline = Date.now() + Number(countdown.dataset.remaining) * 1000;
+    var warned = false;
+    var tick = function () {
+      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      var minutes = Math.floor(left / 60);
+      var seconds = left % 60;
+      valueEl.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+      if (left <= 60 && !warned) {
+        warned = true;
+        countdown.classList.add("countdown--low");
+        alertEl.textContent = valueEl.textContent;
+      }
+      if (left === 0) {
+        window.clearInterval(timer);
+        say(form.dataset.msgTimeup);
+        form.dataset.autoSubmit = "1";
+        // The server scores the sheet as saved at the deadline, whatever arrives.
+        form.requestSubmit(document.getElementById("submit-button"));
+      }
+    };
+    var timer = window.setInterval(tick, 1000);
+    tick();
+  }
+})();

@@ -1,0 +1,81 @@
+"""Japan time, fiscal years (年度) and era names (和暦)."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+JST = ZoneInfo("Asia/Tokyo")
+
+# (first day, era name); newest first.
+_ERAS = [
+    (date(2019, 5, 1), "令和"),
+    (date(1989, 1, 8), "平成"),
+    (date(1926, 12, 25), "昭和"),
+]
+
+
+def to_jst(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(JST)
+
+
+def today_jst(now: datetime | None = None) -> date:
+    return to_jst(now or datetime.now(UTC)).date()
+
+
+def fiscal_year_of(moment: datetime | date) -> int:
+    """The fiscal year (1 April – 31 March, Japan time) a moment or day falls in."""
+    day = to_jst(moment).date() if isinstance(moment, datetime) else moment
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_bounds(fiscal_year: int) -> tuple[datetime, datetime]:
+    """[start, end) of a fiscal year as UTC datetimes."""
+    start = datetime.combine(date(fiscal_year, 4, 1), time(), JST)
+    end = datetime.combine(date(fiscal_year + 1, 4, 1), time(), JST)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def fiscal_year_end(fiscal_year: int) -> date:
+    """31 March that closes the fiscal year: the roster's as-of day for its figures."""
+    return date(fiscal_year + 1, 3, 31)
+
+
+def wareki_year(day: date) -> str:
+    """「令和8年」 for 2026; the first year of an era is 「元年」."""
+    for first, name in _ERAS:
+        if day >= first:
+            n = day.year - first.year + 1
+            return f"{name}{'元' if n == 1 else n}年"
+    return f"{day.year}年"
+
+
+def fiscal_year_label(fiscal_year: int) -> str:
+    """「2026年度（令和8年度）」.
+
+    The era of a fiscal year is the one in force on its first day (1 April),
+    except that FY2019 is conventionally 令和元年度.
+    """
+    first = date(fiscal_year, 4, 1)
+    if fiscal_year == 2019:
+        era = "令和元年"
+    else:
+        era = wareki_year(first)
+    return f"{fiscal_year}年度（{era}度）"
+
+
+def format_wareki(day: date) -> str:
+    """「令和8年11月22日」."""
+    return f"{wareki_year(day)}{day.month}月{day.day}日"
+
+
+def parse_local_datetime(value: str) -> datetime:
+    """ISO 8601; a value without an offset is Japan time. Returns UTC."""
+    parsed = datetime.fromisoformat(value.strip())
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=JST)
+    return parsed.astimezone(UTC)
+
+
+def seconds_between(a: datetime, b: datetime) -> float:
+    return (b - a) / timedelta(seconds=1)

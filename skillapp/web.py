@@ -1,0 +1,178 @@
+"""Request-wide web concerns: login loading, locale, security headers, errors,
+the role decorator and helpers shared by every blueprint's views."""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from skillapp.extensions import db, login_manager
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
+
+
+def safe_next_url(target: str | None, default: str) -> str:
+    """Only a path on this site: no scheme, no host, no protocol-relative //."""
+    if not target:
+        return default
+    target = target.strip().replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def role_required(*roles: str):
+    """The current user must hold one of ``roles`` (403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _load_user(token: str):
+    from skillapp.auth.sessions import resume_session
+
+    cfg = current_app.config
+    user = resume_session(
+        db.session,
+        token,
+        idle_timeout=cfg["SESSION_IDLE_TIMEOUT"],
+        absolute_timeout=cfg["SESSION_ABSOLUTE_TIMEOUT"],
+    )
+    # Ending a timed-out session or touching last_seen_at is written at once,
+    # independent of the view's own transaction.
+    db.session.commit()
+    return user
+
+
+# Pages a user who must change their password may still reach.
+_PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "auth.set_language"}
+
+
+def _force_password_change():
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in _PASSWORD_CHANGE_EXEMPT
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def _security_headers(response):
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_user and current_user.is_authenticated:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _render_error(code: int, title, message):
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=0
+        )
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.needs_refresh_message = _l("Please log in again.")
+    login_manager.session_protection = "basic"
+    app.before_request(_force_password_change)
+    app.after_request(_security_headers)
+
+    @app.errorhandler(400)
+    def bad_request(_e):
+        return _render_error(400, _l("Bad request"), _l("The request could not be understood."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e):
+        return _render_error(
+            400,
+            _l("The form has expired"),
+            _l("For your security the form could not be accepted. Go back, reload the page "
+               "and try again."),
+        )
+
+    @app.errorhandler(403)
+    def forbidden(_e):
+        return _render_error(403, _l("Access denied"), _l("You do not have access to this page."))
+
+    @app.errorhandler(404)
+    def not_found(_e):
+        return _render_error(404, _l("Page not found"), _l("The page you asked for does not exist."))
+
+    @app.errorhandler(413)
+    def too_large(_e):
+        return _render_error(413, _l("File too large"), _l("The file is larger than allowed."))
+
+    @app.errorhandler(500)
+    def server_error(_e):
+        db.session.rollback()
+        return _render_error(
+            500, _l("Something went wrong"), _l("Nothing was saved. Please try again.")
+        )
+
+    from skillapp.auth.roles import ADMIN, AUTHOR, HR, ROLE_LABELS
+    from skillapp.learning.models import CATEGORY_LABELS
+    from skillapp.roster.bands import band_label
+
+    app.jinja_env.filters["role_label"] = lambda code: str(ROLE_LABELS.get(code, code))
+    app.jinja_env.globals["band_label"] = band_label
+    app.jinja_env.globals["category_label"] = lambda c: str(CATEGORY_LABELS.get(c, c))
+
+    @app.context_processor
+    def inject_globals():
+
+        return {
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "city_name": app.config["CITY_NAME"],
+            "ROLE_ADMIN": ADMIN,
+            "ROLE_HR": HR,
+            "ROLE_AUTHOR": AUTHOR,
+        }
+
+    from skillapp.util import dates
+
+    app.jinja_env.filters["jst"] = lambda dt, fmt="%Y-%m-%d %H:%M": (
+        dates.to_jst(dt).strftime(fmt) if dt else ""
+    )
+    app.jinja_env.filters["wareki"] = dates.format_wareki

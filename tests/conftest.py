@@ -1,0 +1,167 @@
+"""Fixtures: one schema per test session, emptied between tests.
+
+Runs on SQLite by default and on PostgreSQL when SKILLAPP_TEST_DATABASE_URL is set.
+"""
+
+import os
+import re
+from functools import cache
+
+import pytest
+from sqlalchemy import text
+
+from skillapp import create_app
+from skillapp.auth.passwords import hash_password
+from skillapp.extensions import db
+
+PASSWORD = "correct horse battery staple"
+
+
+@cache
+def _hash(password: str) -> str:
+    # argon2id is deliberately slow; hash each test password once per session.
+    return hash_password(password)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("SKILLAPP_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        db.drop_all()
+        _drop_alembic_version()
+        db.create_all()
+        from skillapp.roster.services import ensure_default_title_bands
+
+        ensure_default_title_bands(db.session)
+        db.session.commit()
+    yield
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _drop_alembic_version():
+    db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    db.session.commit()
+
+
+def _test_config(database_url, instance_dir) -> dict:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "SESSION_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        "CITY_NAME": "テスト市",
+    }
+
+
+def _empty_tables():
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        db.session.execute(text("PRAGMA foreign_keys=OFF"))
+        for table in tables:
+            db.session.execute(table.delete())
+        db.session.execute(text("PRAGMA foreign_keys=ON"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_schema, database_url, tmp_path):
+    app = create_app(_test_config(database_url, tmp_path))
+    with app.app_context():
+        _empty_tables()
+        from skillapp.roster.services import ensure_default_title_bands
+
+        ensure_default_title_bands(db.session)
+        db.session.commit()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The same app with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    from skillapp.auth.models import User, UserRole
+    from skillapp.roster.services import StaffInput, upsert_staff
+
+    counter = iter(range(1, 100000))
+
+    def make(
+        staff_no=None,
+        *,
+        roles=(),
+        password=PASSWORD,
+        name="テスト 太郎",
+        department="総務部総務課",
+        job_title="主事",
+        must_change_password=False,
+        is_active=True,
+    ):
+        staff_no = staff_no or f"T{next(counter):05d}"
+        staff = upsert_staff(
+            db.session,
+            StaffInput(staff_no=staff_no, name=name, department=department,
+                       job_title=job_title, is_active=is_active),
+        )
+        user = User(staff=staff, password_hash=_hash(password),
+                    must_change_password=must_change_password)
+        db.session.add(user)
+        db.session.flush()
+        for role in roles:
+            db.session.add(UserRole(user_id=user.id, role=role))
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in through the real login form; returns the response."""
+
+    def do_login(user_or_staff_no, password=PASSWORD, *, client_=None, follow=True):
+        c = client_ or client
+        staff_no = getattr(user_or_staff_no, "staff_no", user_or_staff_no)
+        return c.post(
+            "/login",
+            data={"staff_no": staff_no, "password": password},
+            follow_redirects=follow,
+        )
+
+    return do_login
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'name="csrf-token" content="([^"]+)"', html
+    )
+    assert match, "no CSRF token in page"
+    return match.group(1)
