@@ -88,6 +88,9 @@ def app(_schema, database_url, tmp_path):
         db.session.commit()
         yield app
         db.session.remove()
+        # Each test builds its own app and engine: close its connections now
+        # rather than leaving them to the garbage collector.
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -165,3 +168,52 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token in page"
     return match.group(1)
+
+
+def write_module(root, slug, *, kind="module", title=None, questions=None, lessons=2, **quiz):
+    """Write a module folder in the content format; returns its path."""
+    import yaml
+
+    folder = root / slug
+    (folder / "lessons").mkdir(parents=True, exist_ok=True)
+    meta = {"title": title or f"テスト {slug}", "category": "other", "summary": "テスト用"}
+    if kind != "module":
+        meta["kind"] = kind
+    (folder / "module.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), "utf-8")
+    if kind == "module":
+        for i in range(1, lessons + 1):
+            (folder / "lessons" / f"{i:02d}-lesson.md").write_text(
+                f"# レッスン{i}\n\n本文{i}。\n", "utf-8"
+            )
+    if questions is None:
+        questions = [
+            {"id": f"q{i}", "type": "single", "text": f"問{i}",
+             "options": [{"id": "a", "text": "正", "correct": True}, {"id": "b", "text": "誤"}],
+             "explanation": f"解説{i}"}
+            for i in range(1, 4)
+        ]
+    (folder / "quiz.yaml").write_text(
+        yaml.safe_dump({**quiz, "questions": questions}, allow_unicode=True), "utf-8"
+    )
+    return folder
+
+
+@pytest.fixture
+def make_module(app, tmp_path):
+    """Write a module in the content format and sync it; returns the Module."""
+    from sqlalchemy import select
+
+    from skillapp.authoring.sync import sync_content_dir
+    from skillapp.learning.models import Module
+
+    root = tmp_path / "content-modules"
+
+    def make(slug="test-module", **kwargs):
+        root.mkdir(exist_ok=True)
+        write_module(root, slug, **kwargs)
+        report = sync_content_dir(db.session, root)
+        assert not report.problems, [str(p) for p in report.problems]
+        db.session.commit()
+        return db.session.scalar(select(Module).where(Module.slug == slug))
+
+    return make

@@ -180,6 +180,9 @@ def submit_attempt(
             try:
                 save_answer(session, attempt.id, user_id, question_id, selected, now=now)
             except AttemptError as error:
+                if error.code == "submitted":  # closed meanwhile by a concurrent submit
+                    session.refresh(attempt)
+                    return SubmitResult(attempt, changed=False)
                 if error.code not in ("bad_question", "bad_option"):
                     raise
     sheet = saved_answers(session, attempt.id)

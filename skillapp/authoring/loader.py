@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError
 
 # Kept in step with skillapp.learning.models and skillapp.assessment.models
 # (imported there from the database layer, which this module must not touch).
@@ -214,7 +215,14 @@ class _Yaml:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark is not None else None
             detail = " ".join(str(p) for p in (error.context, error.problem) if p)
-            self.problem(line, f"YAML syntax error: {detail or error}")
+            started = error.context_mark
+            if started is not None and line is not None and started.line + 1 != line:
+                # An unclosed quote or bracket is found far from where it began.
+                detail += f" (started on line {started.line + 1})"
+            kind = (
+                "unsupported YAML" if isinstance(error, ConstructorError) else "YAML syntax error"
+            )
+            self.problem(line, f"{kind}: {detail or error}")
             return None
         except yaml.YAMLError as error:
             self.problem(None, f"YAML error: {error}")
@@ -226,7 +234,7 @@ class _Yaml:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP_TAG:
-                self.problem(line, f"unsupported YAML tag {node.tag}")
+                self.problem(line, f"unsupported YAML: tag {node.tag}")
             mapping = _Map()
             mapping.line = line
             mapping.key_lines = {}
@@ -247,7 +255,7 @@ class _Yaml:
             return mapping
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                self.problem(line, f"unsupported YAML tag {node.tag}")
+                self.problem(line, f"unsupported YAML: tag {node.tag}")
             seq = _Seq()
             seq.line = line
             seq.item_lines = []
@@ -554,7 +562,9 @@ class _ModuleReader:
             match = MINUTES_RE.match(first)
             if match is None or int(match.group(1)) < 1:
                 self.problem(
-                    path, 1, "the reading time must read <!-- minutes: N --> with N a whole number"
+                    path,
+                    1,
+                    "the reading time must read <!-- minutes: N --> with N a positive whole number",
                 )
             else:
                 minutes = int(match.group(1))
@@ -636,6 +646,7 @@ class _ModuleReader:
 
     def _check_strata(self, doc, f, items, questions, draw, stratify_by) -> None:
         counts = dict.fromkeys(stratify_by, 0)
+        before = len(self.problems)
         for question, item in zip(questions, items, strict=True):
             mine = [tag for tag in question.tags if tag in counts]
             if len(mine) != 1:
@@ -647,6 +658,8 @@ class _ModuleReader:
                 )
             else:
                 counts[mine[0]] += 1
+        if len(self.problems) > before:
+            return  # per-tag counts would be wrong and only add noise
         if draw is not None and draw < len(stratify_by):
             f.problem(
                 "draw",

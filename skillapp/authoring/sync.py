@@ -99,7 +99,7 @@ def sync_modules(
 
 
 def sync_content_dir(
-    session: Session, path: str | Path, *, by_user_id: int | None = None
+    session: Session, path: str | Path, by_user_id: int | None = None
 ) -> SyncReport:
     """Load a content folder and sync it; with any problem, nothing is written.
 

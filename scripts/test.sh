@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Command 2 of the README: the whole test suite (lint, unit, integration and the
+# browser test). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's chromium for the browser test…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "warning: /usr/bin/chromium is missing; install Debian's chromium package" >&2
+  fi
+fi
+.venv/bin/ruff check skillapp tests migrations
+.venv/bin/ruff format --check skillapp tests
+.venv/bin/python -m pytest "$@"
