@@ -8,6 +8,7 @@ import re
 from functools import cache
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from skillapp import create_app
@@ -77,9 +78,22 @@ def _empty_tables():
     db.session.commit()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, with its own database session
+    and ``g``, as in production, even though the test holds one open."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        # The test's own session must see what the request committed.
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(_schema, database_url, tmp_path):
     app = create_app(_test_config(database_url, tmp_path))
+    app.test_client_class = FreshContextClient
     with app.app_context():
         _empty_tables()
         from skillapp.roster.services import ensure_default_title_bands

@@ -47,7 +47,7 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = services.create_account(
-                db.session, form.staff_no.data, roles=set(form.roles.data),
+                db.session, form.staff_no.data, roles=set(form.roles.data or []),
                 password=form.password.data, config=current_app.config,
                 name=form.name.data or None, department=form.department.data,
                 job_title=form.job_title.data, by=current_user, must_change=True,
@@ -83,7 +83,7 @@ def user_roles(user_id):
     user = _user_or_404(user_id)
     form = RolesForm()
     if form.validate_on_submit():
-        wanted = set(form.roles.data)
+        wanted = set(form.roles.data or [])
         if user.id == current_user.id and ADMIN not in wanted:
             flash(_("You cannot remove your own administrator role."), "error")
             return redirect(url_for("admin.user", user_id=user.id))

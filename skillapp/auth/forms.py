@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -35,7 +42,9 @@ class ChangePasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("ja", "日本語"), ("en", "English")])
+    locale = SelectField(
+        _l("Language"), choices=[SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
+    )
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -44,7 +53,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def role_choices():
-    return [(code, label) for code, label in ROLE_LABELS.items() if code != "learner"]
+    return [SelectChoice(code, label) for code, label in ROLE_LABELS.items() if code != "learner"]
 
 
 class AccountForm(FlaskForm):

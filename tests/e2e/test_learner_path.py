@@ -10,7 +10,6 @@ never sees it before submission.
 import os
 import re
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -88,9 +87,8 @@ def _sync_content(runner):
     assert module is not None and module.current_version is not None, result.output
     version = module.current_version
     lesson_keys = [lesson.key for lesson in version.lessons]
-    questions = {
-        q.id: q for q in db.session.scalars(select(Question).where(Question.version_id == version.id))
-    }
+    by_version = select(Question).where(Question.version_id == version.id)
+    questions = {q.id: q for q in db.session.scalars(by_version)}
     # Detach what the test needs from the session: the server threads own the database now.
     key = {
         qid: {
@@ -173,7 +171,6 @@ def test_learner_reads_fails_retakes_and_passes(browser, live_server, make_user,
 
     context = browser.new_context()
     context.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
     page = context.new_page()
 
     foreign_requests: list[str] = []
@@ -219,8 +216,12 @@ def test_learner_reads_fails_retakes_and_passes(browser, live_server, make_user,
         page.wait_for_url(f"{base}/modules/{SLUG}#quiz-heading")
         expect(page.locator(".lesson-list .status--done")).to_have_count(2)
 
-        # First attempt: the first answer autosaves and survives a reload.
+        # First attempt. CSRF is real: a save without the token is refused.
         first_id, save_url, saved_msg = _start_attempt(page, base)
+        refused = page.request.post(save_url, data={"question_id": 0, "selected": []})
+        assert refused.status == 400, refused.text()
+
+        # The first answer autosaves and survives a reload.
         sheet = _sheet(page)
         assert set(sheet) <= set(key) and len(sheet) == len(set(sheet))
         first = sheet[0]

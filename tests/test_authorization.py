@@ -1,0 +1,113 @@
+"""Every route, for every role: who may reach it, and what the rest get."""
+
+import pytest
+
+from skillapp.assessment import services
+from skillapp.extensions import db
+
+ROLES = ["learner", "author", "hr", "admin"]
+
+
+@pytest.fixture
+def world(make_user, make_module):
+    module = make_module()
+    owner = make_user("OWNER")
+    attempt = services.start_attempt(db.session, owner.id, module)
+    db.session.commit()
+    return {"slug": module.slug, "attempt": attempt.id, "user": owner.id,
+            "lesson": module.current_version.lessons[0].key}
+
+
+# (method, path, who may: "any" = every logged-in user, or a set of roles)
+ROUTES = [
+    ("GET", "/", "any"),
+    ("GET", "/history", "any"),
+    ("GET", "/modules/{slug}", "any"),
+    ("GET", "/modules/{slug}/lessons/{lesson}", "any"),
+    ("POST", "/modules/{slug}/attempts", "any"),
+    ("GET", "/account/password", "any"),
+    ("GET", "/admin/users", {"admin"}),
+    ("GET", "/admin/users/new", {"admin"}),
+    ("POST", "/admin/users/new", {"admin"}),
+    ("GET", "/admin/users/{user}", {"admin"}),
+    ("POST", "/admin/users/{user}/roles", {"admin"}),
+    ("POST", "/admin/users/{user}/password", {"admin"}),
+    ("POST", "/admin/users/{user}/sessions/end", {"admin"}),
+    ("GET", "/admin/audit", {"admin"}),
+]
+
+# Routes on one user's own objects: everybody else gets 404.
+OWN = [
+    ("GET", "/attempts/{attempt}"),
+    ("POST", "/attempts/{attempt}/answers"),
+    ("POST", "/attempts/{attempt}/submit"),
+    ("GET", "/attempts/{attempt}/result"),
+    ("GET", "/api/v1/attempts/{attempt}"),
+]
+
+
+def _call(client, method, path):
+    return client.open(path, method=method, data={})
+
+
+def test_every_rule_is_listed(app):
+    listed = {path.split("{")[0].rstrip("/") for _, path, _ in ROUTES} | {
+        path.split("{")[0].rstrip("/") for _, path in OWN}
+    public = {"/login", "/logout", "/language", "/static"}
+    for rule in app.url_map.iter_rules():
+        prefix = rule.rule.split("<")[0].rstrip("/")
+        assert prefix in listed or prefix in public or prefix == "", rule.rule
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), ROUTES)
+def test_anonymous_is_sent_to_login(client, world, method, path, allowed):
+    response = _call(client, method, path.format(**world))
+    assert response.status_code == 302
+    assert "/login" in response.location
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path", "allowed"), ROUTES)
+def test_roles(client, login, make_user, world, role, method, path, allowed):
+    user = make_user(roles=[] if role == "learner" else [role])
+    login(user)
+    response = _call(client, method, path.format(**world))
+    if allowed == "any" or role in allowed:
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 302:
+            assert "/login" not in response.location
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path"), OWN)
+def test_other_peoples_attempts(client, login, make_user, world, role, method, path):
+    user = make_user(roles=[] if role == "learner" else [role])
+    login(user)
+    assert _call(client, method, path.format(**world)).status_code == 404
+
+
+def test_unknown_module_is_404(client, login, make_user):
+    login(make_user())
+    assert client.get("/modules/no-such-module").status_code == 404
+    assert client.post("/modules/no-such-module/attempts").status_code == 404
+
+
+def test_security_headers(client, login, make_user):
+    login(make_user())
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_load_nothing_from_other_hosts(client, login, make_user, world):
+    import re
+
+    login(make_user())
+    for path in ("/login", "/", "/modules/{slug}", "/modules/{slug}/lessons/{lesson}"):
+        html = client.get(path.format(**world)).get_data(as_text=True)
+        for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+            assert not url.startswith(("http:", "https:", "//")), url

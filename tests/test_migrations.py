@@ -1,0 +1,49 @@
+"""Alembic: `upgrade head` on an empty database gives exactly the models'
+schema, and `downgrade base` removes it again."""
+
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from skillapp import PROJECT_ROOT, create_app
+from skillapp.extensions import db
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    base = os.environ.get("SKILLAPP_TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    name = f"skillapp_mig_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrade_matches_models_and_downgrade_removes_all(empty_database):
+    app = create_app({"TESTING": True, "DATABASE_URL": empty_database, "SECRET_KEY": "x"})
+    directory = str(PROJECT_ROOT / "migrations")
+    with app.app_context():
+        upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, db.metadata)
+        assert diff == [], diff
+        with db.engine.connect() as conn:
+            titles = conn.execute(text("SELECT count(*) FROM job_title_bands")).scalar()
+        assert titles == 14
+        downgrade(directory=directory, revision="base")
+        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        db.engine.dispose()
