@@ -24,8 +24,13 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(group)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
-             load_dotenv=False, set_debug_flag=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
 def main():
     """skillapp: DX skills learning and HR-development tracking."""
 

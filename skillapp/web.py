@@ -4,7 +4,17 @@ the role decorator and helpers shared by every blueprint's views."""
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +26,8 @@ from skillapp.extensions import db, login_manager
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the command line
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -127,8 +139,10 @@ def init_app(app: Flask) -> None:
         return _render_error(
             400,
             _l("The form has expired"),
-            _l("For your security the form could not be accepted. Go back, reload the page "
-               "and try again."),
+            _l(
+                "For your security the form could not be accepted. Go back, reload the page "
+                "and try again."
+            ),
         )
 
     @app.errorhandler(403)
@@ -137,7 +151,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(_e):
-        return _render_error(404, _l("Page not found"), _l("The page you asked for does not exist."))
+        return _render_error(
+            404, _l("Page not found"), _l("The page you asked for does not exist.")
+        )
 
     @app.errorhandler(413)
     def too_large(_e):

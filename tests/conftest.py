@@ -145,11 +145,17 @@ def make_user(app):
         staff_no = staff_no or f"T{next(counter):05d}"
         staff = upsert_staff(
             db.session,
-            StaffInput(staff_no=staff_no, name=name, department=department,
-                       job_title=job_title, is_active=is_active),
+            StaffInput(
+                staff_no=staff_no,
+                name=name,
+                department=department,
+                job_title=job_title,
+                is_active=is_active,
+            ),
         )
-        user = User(staff=staff, password_hash=_hash(password),
-                    must_change_password=must_change_password)
+        user = User(
+            staff=staff, password_hash=_hash(password), must_change_password=must_change_password
+        )
         db.session.add(user)
         db.session.flush()
         for role in roles:
@@ -201,9 +207,13 @@ def write_module(root, slug, *, kind="module", title=None, questions=None, lesso
             )
     if questions is None:
         questions = [
-            {"id": f"q{i}", "type": "single", "text": f"問{i}",
-             "options": [{"id": "a", "text": "正", "correct": True}, {"id": "b", "text": "誤"}],
-             "explanation": f"解説{i}"}
+            {
+                "id": f"q{i}",
+                "type": "single",
+                "text": f"問{i}",
+                "options": [{"id": "a", "text": "正", "correct": True}, {"id": "b", "text": "誤"}],
+                "explanation": f"解説{i}",
+            }
             for i in range(1, 4)
         ]
     (folder / "quiz.yaml").write_text(

@@ -14,8 +14,12 @@ def world(make_user, make_module):
     owner = make_user("OWNER")
     attempt = services.start_attempt(db.session, owner.id, module)
     db.session.commit()
-    return {"slug": module.slug, "attempt": attempt.id, "user": owner.id,
-            "lesson": module.current_version.lessons[0].key}
+    return {
+        "slug": module.slug,
+        "attempt": attempt.id,
+        "user": owner.id,
+        "lesson": module.current_version.lessons[0].key,
+    }
 
 
 # (method, path, who may: "any" = every logged-in user, or a set of roles)
@@ -52,7 +56,8 @@ def _call(client, method, path):
 
 def test_every_rule_is_listed(app):
     listed = {path.split("{")[0].rstrip("/") for _, path, _ in ROUTES} | {
-        path.split("{")[0].rstrip("/") for _, path in OWN}
+        path.split("{")[0].rstrip("/") for _, path in OWN
+    }
     public = {"/login", "/logout", "/language", "/static"}
     for rule in app.url_map.iter_rules():
         prefix = rule.rule.split("<")[0].rstrip("/")

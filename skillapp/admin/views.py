@@ -37,8 +37,14 @@ def users():
     rows = db.session.scalars(
         query.order_by(Staff.staff_no).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
-    return render_template("admin/users.html", users=rows, q=q, page=page, total=total,
-                           pages=max(1, -(-total // PAGE_SIZE)))
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        q=q,
+        page=page,
+        total=total,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -47,18 +53,30 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = services.create_account(
-                db.session, form.staff_no.data, roles=set(form.roles.data or []),
-                password=form.password.data, config=current_app.config,
-                name=form.name.data or None, department=form.department.data,
-                job_title=form.job_title.data, by=current_user, must_change=True,
+                db.session,
+                form.staff_no.data,
+                roles=set(form.roles.data or []),
+                password=form.password.data,
+                config=current_app.config,
+                name=form.name.data or None,
+                department=form.department.data,
+                job_title=form.job_title.data,
+                by=current_user,
+                must_change=True,
             )
         except services.AccountError as error:
             db.session.rollback()
             form.password.errors.extend(str(m) for m in error.messages)
         else:
             db.session.commit()
-            flash(_("The account %(no)s has been created. The person must choose a new "
-                    "password at first login.", no=user.staff_no), "success")
+            flash(
+                _(
+                    "The account %(no)s has been created. The person must choose a new "
+                    "password at first login.",
+                    no=user.staff_no,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_new.html", form=form)
 
@@ -74,8 +92,9 @@ def _user_or_404(user_id: int) -> User:
 def user(user_id):
     user = _user_or_404(user_id)
     roles_form = RolesForm(roles=sorted(user.roles - {"learner"}))
-    return render_template("admin/user.html", user=user, roles_form=roles_form,
-                           password_form=ResetPasswordForm())
+    return render_template(
+        "admin/user.html", user=user, roles_form=roles_form, password_form=ResetPasswordForm()
+    )
 
 
 @bp.route("/users/<int:user_id>/roles", methods=["POST"])
@@ -99,9 +118,14 @@ def user_password(user_id):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.set_password(db.session, user, form.password.data,
-                                  config=current_app.config, by=current_user,
-                                  must_change=form.must_change.data)
+            services.set_password(
+                db.session,
+                user,
+                form.password.data,
+                config=current_app.config,
+                by=current_user,
+                must_change=form.must_change.data,
+            )
         except services.AccountError as error:
             db.session.rollback()
             for message in error.messages:
@@ -118,8 +142,15 @@ def user_end_sessions(user_id):
     count = end_user_sessions(db.session, user.id, "ended_by_admin")
     from skillapp.audit.services import record_event
 
-    record_event(db.session, "sessions_ended", actor_id=current_user.id, object_type="user",
-                 object_id=user.id, ip=client_ip(), count=count)
+    record_event(
+        db.session,
+        "sessions_ended",
+        actor_id=current_user.id,
+        object_type="user",
+        object_id=user.id,
+        ip=client_ip(),
+        count=count,
+    )
     db.session.commit()
     flash(_("%(n)d sessions ended.", n=count), "success")
     return redirect(url_for("admin.user", user_id=user.id))
@@ -140,9 +171,17 @@ def audit():
     actor_ids = {e.actor_user_id for e in events if e.actor_user_id}
     actors = {}
     if actor_ids:
-        actors = dict(db.session.execute(
-            select(User.id, Staff.staff_no).join(User.staff).where(User.id.in_(actor_ids))
-        ).all())
-    return render_template("admin/audit.html", events=events, actions=list(actions),
-                           action=action, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-                           actors=actors)
+        actors = dict(
+            db.session.execute(
+                select(User.id, Staff.staff_no).join(User.staff).where(User.id.in_(actor_ids))
+            ).all()
+        )
+    return render_template(
+        "admin/audit.html",
+        events=events,
+        actions=list(actions),
+        action=action,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        actors=actors,
+    )

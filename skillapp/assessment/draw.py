@@ -37,8 +37,10 @@ def draw_paper(
     items = list(pool)
     count = len(items) if draw_count is None else min(draw_count, len(items))
     if count < len(items):
-        chosen = _stratified(items, count, stratify_tags, rng) if stratify_tags else rng.sample(
-            items, count
+        chosen = (
+            _stratified(items, count, stratify_tags, rng)
+            if stratify_tags
+            else rng.sample(items, count)
         )
         chosen_ids = {item.question_id for item in chosen}
         chosen = [item for item in items if item.question_id in chosen_ids]

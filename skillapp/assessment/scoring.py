@@ -57,4 +57,6 @@ def score_attempt(answers: Mapping[int, Iterable[str]], key: Iterable[KeyItem]) 
         if ok:
             earned += item.weight
     value = score_value(earned, total)
-    return Score(earned=earned, total=total, score=value, passed=value >= PASS_MARK, correct=correct)
+    return Score(
+        earned=earned, total=total, score=value, passed=value >= PASS_MARK, correct=correct
+    )

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from skillapp.assessment.draw import PoolItem, draw_paper
 from skillapp.assessment.models import (
     IN_PROGRESS,
-
     SINGLE,
     SUBMITTED,
     TRUE_FALSE,
@@ -34,27 +33,33 @@ class AttemptError(Exception):
 def _locked(session: Session, attempt_id: int) -> Attempt | None:
     """Load an attempt holding a row lock (PostgreSQL); SQLite serialises writers anyway."""
     return session.scalar(
-        select(Attempt).where(Attempt.id == attempt_id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(Attempt)
+        .where(Attempt.id == attempt_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
 
 
 def attempts_used(session: Session, user_id: int, module_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Attempt).where(
-            Attempt.user_id == user_id, Attempt.module_id == module_id
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Attempt)
+            .where(Attempt.user_id == user_id, Attempt.module_id == module_id)
         )
-    ) or 0
+        or 0
+    )
 
 
 def open_attempt(session: Session, user_id: int, module_id: int) -> Attempt | None:
     return session.scalar(
-        select(Attempt).where(
+        select(Attempt)
+        .where(
             Attempt.user_id == user_id,
             Attempt.module_id == module_id,
             Attempt.status == IN_PROGRESS,
-        ).order_by(Attempt.id.desc())
+        )
+        .order_by(Attempt.id.desc())
     )
 
 
@@ -66,9 +71,8 @@ def start_attempt(session: Session, user_id: int, module: Module, *, now=None, r
     """
     now = now or utcnow()
     current = open_attempt(session, user_id, module.id)
-    if current is not None:
-        if not finalize_if_expired(session, current, now=now):
-            return current
+    if current is not None and not finalize_if_expired(session, current, now=now):
+        return current
     version = module.current_version
     if version is None or not version.questions or module.is_archived:
         raise AttemptError("unavailable")
@@ -76,8 +80,10 @@ def start_attempt(session: Session, user_id: int, module: Module, *, now=None, r
     if version.max_attempts is not None and used >= version.max_attempts:
         raise AttemptError("max_attempts")
     paper = draw_paper(
-        [PoolItem(q.id, tuple(q.tags or ()), tuple(o["key"] for o in q.options))
-         for q in version.questions],
+        [
+            PoolItem(q.id, tuple(q.tags or ()), tuple(o["key"] for o in q.options))
+            for q in version.questions
+        ],
         draw_count=version.draw_count,
         stratify_tags=version.stratify_tags or (),
         shuffle_questions=version.shuffle_questions,
@@ -91,8 +97,11 @@ def start_attempt(session: Session, user_id: int, module: Module, *, now=None, r
         number=used + 1,
         status=IN_PROGRESS,
         started_at=now,
-        deadline_at=(now + timedelta(seconds=version.time_limit_seconds)
-                     if version.time_limit_seconds else None),
+        deadline_at=(
+            now + timedelta(seconds=version.time_limit_seconds)
+            if version.time_limit_seconds
+            else None
+        ),
         question_ids=paper.question_ids,
         option_orders=paper.option_orders,
     )
@@ -106,8 +115,13 @@ def is_past_deadline(attempt: Attempt, now: datetime) -> bool:
 
 
 def save_answer(
-    session: Session, attempt_id: int, user_id: int, question_id: int, selected: list[str],
-    *, now=None,
+    session: Session,
+    attempt_id: int,
+    user_id: int,
+    question_id: int,
+    selected: list[str],
+    *,
+    now=None,
 ) -> datetime:
     """Save one answer of an open attempt; returns when it was saved.
 
@@ -134,8 +148,14 @@ def save_answer(
     upsert(
         session,
         AttemptAnswer,
-        [{"attempt_id": attempt.id, "question_id": question_id, "selected": chosen,
-          "saved_at": now}],
+        [
+            {
+                "attempt_id": attempt.id,
+                "question_id": question_id,
+                "selected": chosen,
+                "saved_at": now,
+            }
+        ],
         index_elements=["attempt_id", "question_id"],
         update=["selected", "saved_at"],
     )
@@ -160,8 +180,14 @@ class SubmitResult:
 
 
 def submit_attempt(
-    session: Session, attempt_id: int, user_id: int, *, answers: dict[int, list[str]] | None = None,
-    now=None, timed_out: bool = False, actor_id: int | None = None,
+    session: Session,
+    attempt_id: int,
+    user_id: int,
+    *,
+    answers: dict[int, list[str]] | None = None,
+    now=None,
+    timed_out: bool = False,
+    actor_id: int | None = None,
 ) -> SubmitResult:
     """Score and close an attempt, once.
 
@@ -186,20 +212,29 @@ def submit_attempt(
                 if error.code not in ("bad_question", "bad_option"):
                     raise
     sheet = saved_answers(session, attempt.id)
-    questions = {q.id: q for q in session.scalars(
-        select(Question).where(Question.id.in_(attempt.question_ids))
-    )}
-    key = [KeyItem(qid, questions[qid].weight, frozenset(questions[qid].correct_keys))
-           for qid in attempt.question_ids]
+    questions = {
+        q.id: q
+        for q in session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))
+    }
+    key = [
+        KeyItem(qid, questions[qid].weight, frozenset(questions[qid].correct_keys))
+        for qid in attempt.question_ids
+    ]
     result = score_attempt(sheet, key)
     closed_at = min(now, attempt.deadline_at) if late else now
     # The status guard makes the close idempotent even where no row lock exists.
     done = session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
-        .values(status=SUBMITTED, submitted_at=closed_at, earned_weight=result.earned,
-                total_weight=result.total, score=result.score, passed=result.passed,
-                timed_out=late or timed_out)
+        .values(
+            status=SUBMITTED,
+            submitted_at=closed_at,
+            earned_weight=result.earned,
+            total_weight=result.total,
+            score=result.score,
+            passed=result.passed,
+            timed_out=late or timed_out,
+        )
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
@@ -209,17 +244,32 @@ def submit_attempt(
         if question_id in sheet:
             session.execute(
                 update(AttemptAnswer)
-                .where(AttemptAnswer.attempt_id == attempt.id,
-                       AttemptAnswer.question_id == question_id)
+                .where(
+                    AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id
+                )
                 .values(is_correct=ok)
                 .execution_options(synchronize_session=False)
             )
         else:
-            session.add(AttemptAnswer(attempt_id=attempt.id, question_id=question_id,
-                                      selected=[], saved_at=closed_at, is_correct=False))
-    record_event(session, "attempt_submitted", actor_id=actor_id or user_id,
-                 object_type="attempt", object_id=attempt.id, score=result.score,
-                 passed=result.passed, late=late)
+            session.add(
+                AttemptAnswer(
+                    attempt_id=attempt.id,
+                    question_id=question_id,
+                    selected=[],
+                    saved_at=closed_at,
+                    is_correct=False,
+                )
+            )
+    record_event(
+        session,
+        "attempt_submitted",
+        actor_id=actor_id or user_id,
+        object_type="attempt",
+        object_id=attempt.id,
+        score=result.score,
+        passed=result.passed,
+        late=late,
+    )
     session.flush()
     session.refresh(attempt)
     return SubmitResult(attempt, changed=True)
@@ -265,17 +315,20 @@ def answer_sheet(session: Session, attempt: Attempt) -> list[SheetQuestion]:
     """The questions as the learner saw them. Correctness and explanations are
     included only once the attempt is submitted."""
     reveal = attempt.status == SUBMITTED
-    questions = {q.id: q for q in session.scalars(
-        select(Question).where(Question.id.in_(attempt.question_ids))
-    )}
+    questions = {
+        q.id: q
+        for q in session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))
+    }
     sheet = saved_answers(session, attempt.id)
     correct_map = {}
     if reveal:
-        correct_map = dict(session.execute(
-            select(AttemptAnswer.question_id, AttemptAnswer.is_correct).where(
-                AttemptAnswer.attempt_id == attempt.id
-            )
-        ).all())
+        correct_map = dict(
+            session.execute(
+                select(AttemptAnswer.question_id, AttemptAnswer.is_correct).where(
+                    AttemptAnswer.attempt_id == attempt.id
+                )
+            ).all()
+        )
     result = []
     for number, qid in enumerate(attempt.question_ids, start=1):
         question = questions[qid]
@@ -283,16 +336,23 @@ def answer_sheet(session: Session, attempt: Attempt) -> list[SheetQuestion]:
         chosen = set(sheet.get(qid, []))
         correct = set(question.correct_keys) if reveal else set()
         options = [
-            SheetOption(key=k, text=texts[k], chosen=k in chosen,
-                        correct=(k in correct) if reveal else None)
+            SheetOption(
+                key=k, text=texts[k], chosen=k in chosen, correct=(k in correct) if reveal else None
+            )
             for k in attempt.option_orders[str(qid)]
         ]
-        result.append(SheetQuestion(
-            id=qid, number=number, type=question.type, text=question.text, options=options,
-            weight=question.weight,
-            explanation=question.explanation if reveal else None,
-            is_correct=bool(correct_map.get(qid)) if reveal else None,
-        ))
+        result.append(
+            SheetQuestion(
+                id=qid,
+                number=number,
+                type=question.type,
+                text=question.text,
+                options=options,
+                weight=question.weight,
+                explanation=question.explanation if reveal else None,
+                is_correct=bool(correct_map.get(qid)) if reveal else None,
+            )
+        )
     return result
 
 
@@ -301,5 +361,3 @@ def user_attempts(session: Session, user_id: int, module_id: int | None = None) 
     if module_id is not None:
         query = query.where(Attempt.module_id == module_id)
     return list(session.scalars(query.order_by(Attempt.started_at.desc(), Attempt.id.desc())))
-
-

@@ -11,8 +11,9 @@ from skillapp.learning.services import module_by_slug
 _ERRORS = {
     "max_attempts": lambda: _("You have used all the attempts allowed for this test."),
     "unavailable": lambda: _("This quiz is not available."),
-    "time_up": lambda: _("The time limit has passed. Your answers as saved at the deadline "
-                         "were scored."),
+    "time_up": lambda: _(
+        "The time limit has passed. Your answers as saved at the deadline were scored."
+    ),
     "submitted": lambda: _("This attempt has already been submitted."),
     "bad_question": lambda: _("That question is not part of this attempt."),
     "bad_option": lambda: _("That answer is not one of the options."),
@@ -64,8 +65,14 @@ def take(attempt_id):
     remaining = None
     if attempt.deadline_at is not None:
         remaining = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
-    return render_template("assessment/take.html", attempt=attempt, module=attempt.module,
-                           version=attempt.version, sheet=sheet, remaining=remaining)
+    return render_template(
+        "assessment/take.html",
+        attempt=attempt,
+        module=attempt.module,
+        version=attempt.version,
+        sheet=sheet,
+        remaining=remaining,
+    )
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
@@ -82,8 +89,9 @@ def save(attempt_id):
         except (TypeError, ValueError):
             return jsonify(ok=False, error="bad_request"), 400
         try:
-            saved_at = services.save_answer(db.session, attempt.id, current_user.id,
-                                            question_id, selected)
+            saved_at = services.save_answer(
+                db.session, attempt.id, current_user.id, question_id, selected
+            )
         except services.AttemptError as error:
             db.session.rollback()
             status = 409 if error.code in ("submitted", "time_up") else 400
@@ -127,8 +135,13 @@ def result(attempt_id):
     if not attempt.is_submitted:
         return redirect(url_for("assessment.take", attempt_id=attempt.id))
     sheet = services.answer_sheet(db.session, attempt)
-    return render_template("assessment/result.html", attempt=attempt, module=attempt.module,
-                           version=attempt.version, sheet=sheet)
+    return render_template(
+        "assessment/result.html",
+        attempt=attempt,
+        module=attempt.module,
+        version=attempt.version,
+        sheet=sheet,
+    )
 
 
 @bp.route("/api/v1/attempts/<int:attempt_id>")
@@ -150,7 +163,10 @@ def attempt_json(attempt_id):
     }
     for q in sheet:
         item = {
-            "id": q.id, "number": q.number, "type": q.type, "text": q.text,
+            "id": q.id,
+            "number": q.number,
+            "type": q.type,
+            "text": q.text,
             "options": [{"key": o.key, "text": o.text} for o in q.options],
             "selected": [o.key for o in q.options if o.chosen],
         }
@@ -160,6 +176,9 @@ def attempt_json(attempt_id):
             item["explanation"] = q.explanation
         body["questions"].append(item)
     if attempt.is_submitted:
-        body.update(score=attempt.score, passed=attempt.passed,
-                    submitted_at=attempt.submitted_at.isoformat())
+        body.update(
+            score=attempt.score,
+            passed=attempt.passed,
+            submitted_at=attempt.submitted_at.isoformat(),
+        )
     return jsonify(body)

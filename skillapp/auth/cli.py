@@ -36,17 +36,24 @@ def _user_or_fail(staff_no: str):
 @click.option("--department", default="", help="所属 (for someone not on the roster)")
 @click.option("--job-title", default="", help="職名 (for someone not on the roster)")
 @click.option("--password-stdin", is_flag=True, help="read the first password from stdin")
-@click.option("--no-change-required", is_flag=True,
-              help="do not ask for a new password at first login")
+@click.option(
+    "--no-change-required", is_flag=True, help="do not ask for a new password at first login"
+)
 @with_appcontext
 def create_user(staff_no, roles, name, department, job_title, password_stdin, no_change_required):
     """Create an account (and, for someone not on the roster, a staff record)."""
     password = _read_password(password_stdin)
     try:
         user = services.create_account(
-            db.session, staff_no, roles=set(roles), password=password,
-            config=current_app.config, name=name, department=department,
-            job_title=job_title, must_change=not no_change_required,
+            db.session,
+            staff_no,
+            roles=set(roles),
+            password=password,
+            config=current_app.config,
+            name=name,
+            department=department,
+            job_title=job_title,
+            must_change=not no_change_required,
         )
     except services.AccountError as error:
         db.session.rollback()
@@ -60,16 +67,22 @@ def create_user(staff_no, roles, name, department, job_title, password_stdin, no
 @users.command("set-password")
 @click.option("--staff-no", required=True)
 @click.option("--password-stdin", is_flag=True, required=True, help="read the password from stdin")
-@click.option("--no-change-required", is_flag=True,
-              help="do not ask for a new password at next login")
+@click.option(
+    "--no-change-required", is_flag=True, help="do not ask for a new password at next login"
+)
 @with_appcontext
 def set_password(staff_no, password_stdin, no_change_required):
     """Set a password; the account must change it at next login unless told otherwise."""
     user = _user_or_fail(staff_no)
     password = _read_password(password_stdin) or ""
     try:
-        services.set_password(db.session, user, password, config=current_app.config,
-                              must_change=not no_change_required)
+        services.set_password(
+            db.session,
+            user,
+            password,
+            config=current_app.config,
+            must_change=not no_change_required,
+        )
     except services.AccountError as error:
         db.session.rollback()
         fail(error.messages)

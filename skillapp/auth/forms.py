@@ -16,22 +16,26 @@ from skillapp.auth.roles import ROLE_LABELS
 
 class LoginForm(FlaskForm):
     staff_no = StringField(
-        _l("Staff number"), validators=[DataRequired(), Length(max=64)],
+        _l("Staff number"),
+        validators=[DataRequired(), Length(max=64)],
         render_kw={"autocomplete": "username", "inputmode": "text", "autocapitalize": "off"},
     )
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(max=1024)],
+        _l("Password"),
+        validators=[DataRequired(), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired()],
+        _l("Current password"),
+        validators=[DataRequired()],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired()],
+        _l("New password"),
+        validators=[DataRequired()],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -63,7 +67,8 @@ class AccountForm(FlaskForm):
     job_title = StringField(_l("Job title"), validators=[Length(max=100)])
     roles = MultiCheckboxField(_l("Roles"), choices=role_choices)
     password = PasswordField(
-        _l("First password"), validators=[DataRequired()],
+        _l("First password"),
+        validators=[DataRequired()],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -74,7 +79,8 @@ class RolesForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
-        _l("New password"), validators=[DataRequired()],
+        _l("New password"),
+        validators=[DataRequired()],
         render_kw={"autocomplete": "new-password"},
     )
     must_change = BooleanField(_l("Must change at next login"), default=True)

@@ -5,6 +5,7 @@ of at least 8 and at most 128 characters, not on the list of common passwords,
 not the staff number, and no composition rules.
 """
 
+import contextlib
 import unicodedata
 from functools import cache
 from importlib import resources
@@ -33,10 +34,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash:
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, _normalise(password) + "x")
-        except VerificationError:
-            pass
         return False
     try:
         return _hasher.verify(password_hash, _normalise(password))

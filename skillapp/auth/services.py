@@ -85,8 +85,10 @@ def authenticate(
     staff_no = normalize_staff_no(staff_no)[:64]
     ip = (ip or "")[:64]
     throttle = session.get(LoginThrottle, (staff_no, ip))
-    if throttle is not None and now - throttle.last_failure_at > policy.window and not (
-        throttle.locked_until and throttle.locked_until > now
+    if (
+        throttle is not None
+        and now - throttle.last_failure_at > policy.window
+        and not (throttle.locked_until and throttle.locked_until > now)
     ):
         session.delete(throttle)
         session.flush()
@@ -95,9 +97,18 @@ def authenticate(
     if throttle is not None:
         wait = _wait_seconds(throttle, policy, now)
         if wait:
-            status = "locked" if throttle.locked_until and throttle.locked_until > now else "throttled"
-            record_event(session, "login_refused", object_type="staff_no", object_id=staff_no,
-                         ip=ip, reason=status, retry_after=wait)
+            status = (
+                "locked" if throttle.locked_until and throttle.locked_until > now else "throttled"
+            )
+            record_event(
+                session,
+                "login_refused",
+                object_type="staff_no",
+                object_id=staff_no,
+                ip=ip,
+                reason=status,
+                retry_after=wait,
+            )
             return LoginResult(status=status, retry_after=wait)
 
     user = find_user(session, staff_no)
@@ -108,8 +119,9 @@ def authenticate(
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         user.last_login_at = now
-        record_event(session, "login", actor_id=user.id, object_type="user", object_id=user.id,
-                     ip=ip)
+        record_event(
+            session, "login", actor_id=user.id, object_type="user", object_id=user.id, ip=ip
+        )
         return LoginResult(user=user, status="ok")
 
     if throttle is None:
@@ -122,10 +134,24 @@ def authenticate(
     if throttle.failures >= policy.lock_after:
         throttle.locked_until = now + policy.lock_duration
         status = "locked"
-        record_event(session, "login_locked", object_type="staff_no", object_id=staff_no, ip=ip,
-                     until=throttle.locked_until.isoformat(), **detail)
-    record_event(session, "login_failed", actor_id=user.id if user else None,
-                 object_type="staff_no", object_id=staff_no, ip=ip, **detail)
+        record_event(
+            session,
+            "login_locked",
+            object_type="staff_no",
+            object_id=staff_no,
+            ip=ip,
+            until=throttle.locked_until.isoformat(),
+            **detail,
+        )
+    record_event(
+        session,
+        "login_failed",
+        actor_id=user.id if user else None,
+        object_type="staff_no",
+        object_id=staff_no,
+        ip=ip,
+        **detail,
+    )
     session.flush()
     wait = _wait_seconds(throttle, policy, now)
     return LoginResult(status=status, retry_after=wait)
@@ -163,8 +189,14 @@ def set_password(
     by_self = by is not None and by.id == user.id
     user.must_change_password = (not by_self) if must_change is None else must_change
     end_user_sessions(session, user.id, "password_changed", keep_token=keep_session_token)
-    record_event(session, "password_set", actor_id=by.id if by else None, object_type="user",
-                 object_id=user.id, must_change=user.must_change_password)
+    record_event(
+        session,
+        "password_set",
+        actor_id=by.id if by else None,
+        object_type="user",
+        object_id=user.id,
+        must_change=user.must_change_password,
+    )
     session.flush()
 
 
@@ -182,8 +214,15 @@ def set_roles(session: Session, user: User, roles: set[str], *, by: User | None 
     session.flush()
     session.expire(user, ["role_rows"])
     if before != user.roles:
-        record_event(session, "roles_changed", actor_id=by.id if by else None, object_type="user",
-                     object_id=user.id, before=sorted(before), after=sorted(user.roles))
+        record_event(
+            session,
+            "roles_changed",
+            actor_id=by.id if by else None,
+            object_type="user",
+            object_id=user.id,
+            before=sorted(before),
+            after=sorted(user.roles),
+        )
 
 
 def grant_role(session: Session, user: User, role: str, *, remove: bool = False, by=None) -> None:
@@ -216,8 +255,9 @@ def create_account(
     if staff is None:
         staff = upsert_staff(
             session,
-            StaffInput(staff_no=staff_no, name=name or staff_no, department=department,
-                       job_title=job_title),
+            StaffInput(
+                staff_no=staff_no, name=name or staff_no, department=department, job_title=job_title
+            ),
         )
     if session.scalar(select(User).where(User.staff_id == staff.id)) is not None:
         raise AccountError(f"an account for {staff_no} already exists")
@@ -228,6 +268,13 @@ def create_account(
         set_roles(session, user, roles, by=by)
     if password is not None:
         set_password(session, user, password, config=config, by=by, must_change=must_change)
-    record_event(session, "account_created", actor_id=by.id if by else None, object_type="user",
-                 object_id=user.id, staff_no=staff_no, roles=sorted(user.roles))
+    record_event(
+        session,
+        "account_created",
+        actor_id=by.id if by else None,
+        object_type="user",
+        object_id=user.id,
+        staff_no=staff_no,
+        roles=sorted(user.roles),
+    )
     return user

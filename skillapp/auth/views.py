@@ -2,11 +2,11 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from skillapp.audit.services import record_event
 from skillapp.auth import bp, services
 from skillapp.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from skillapp.auth.passwords import verify_password
 from skillapp.auth.sessions import end_session, start_session
-from skillapp.audit.services import record_event
 from skillapp.extensions import db
 from skillapp.web import client_ip, safe_next_url
 
@@ -28,7 +28,9 @@ def login():
             user = result.user
             session.clear()  # a fresh session: no fixation across the login
             user.session_token = start_session(
-                db.session, user, ip=client_ip(),
+                db.session,
+                user,
+                ip=client_ip(),
                 user_agent=request.headers.get("User-Agent", ""),
             )
             session.permanent = True
@@ -46,7 +48,9 @@ def login():
             )
         else:
             flash(_("The staff number or password is not correct."), "error")
-        return render_template("auth/login.html", form=form), 401 if result.status == "invalid" else 429
+        return render_template(
+            "auth/login.html", form=form
+        ), 401 if result.status == "invalid" else 429
     return render_template("auth/login.html", form=form)
 
 
@@ -54,8 +58,14 @@ def login():
 @login_required
 def logout():
     token = current_user.get_id()
-    record_event(db.session, "logout", actor_id=current_user.id, object_type="user",
-                 object_id=current_user.id, ip=client_ip())
+    record_event(
+        db.session,
+        "logout",
+        actor_id=current_user.id,
+        object_type="user",
+        object_id=current_user.id,
+        ip=client_ip(),
+    )
     end_session(db.session, token)
     db.session.commit()
     logout_user()
@@ -76,8 +86,11 @@ def change_password():
         else:
             try:
                 services.set_password(
-                    db.session, current_user, form.new_password.data,
-                    config=current_app.config, by=current_user,
+                    db.session,
+                    current_user,
+                    form.new_password.data,
+                    config=current_app.config,
+                    by=current_user,
                     keep_session_token=current_user.get_id(),
                 )
             except services.AccountError as error:
@@ -86,8 +99,9 @@ def change_password():
                 db.session.commit()
                 flash(_("Your password has been changed."), "success")
                 return redirect(safe_next_url(request.args.get("next"), url_for("learning.home")))
-    return render_template("auth/change_password.html", form=form,
-                           forced=current_user.must_change_password)
+    return render_template(
+        "auth/change_password.html", form=form, forced=current_user.must_change_password
+    )
 
 
 @bp.route("/language", methods=["POST"])

@@ -21,8 +21,9 @@ def seed(if_empty):
         if if_empty:
             click.echo("demo seed: the database already has data; nothing to do")
             return
-        raise click.UsageError("the database already has staff; the demo city goes into an "
-                               "empty database only")
+        raise click.UsageError(
+            "the database already has staff; the demo city goes into an empty database only"
+        )
     report = seed_demo(db.session, config=current_app.config)
     db.session.commit()
     click.echo(f"demo city: {report.staff} staff, {report.attempts} attempts")

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from skillapp.assessment import services as attempts
 from skillapp.auth.models import User
 from skillapp.auth.services import create_account
-from skillapp.demo.data import DEMO_ACCOUNTS, DEPARTMENTS, FAMILY_NAMES, GIVEN_NAMES, TITLES
 from skillapp.db import utcnow
+from skillapp.demo.data import DEMO_ACCOUNTS, DEPARTMENTS, FAMILY_NAMES, GIVEN_NAMES, TITLES
 from skillapp.learning import services as learning
 from skillapp.roster.models import Staff
 from skillapp.roster.services import StaffInput, upsert_staff
@@ -35,18 +35,33 @@ def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
     rng = random.Random(seed)
     report = SeedReport()
     for staff_no, name, department, title, roles, password in DEMO_ACCOUNTS:
-        create_account(session, staff_no, roles=set(roles), password=password, config=config,
-                       name=name, department=department, job_title=title, must_change=False)
+        create_account(
+            session,
+            staff_no,
+            roles=set(roles),
+            password=password,
+            config=config,
+            name=name,
+            department=department,
+            job_title=title,
+            must_change=False,
+        )
         report.accounts.append((staff_no, name, password, roles))
         report.staff += 1
 
     people = []
     for index, title in enumerate(TITLES * 2, start=1):
         name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}"
-        staff = upsert_staff(session, StaffInput(
-            staff_no=f"{10000 + index}", name=name, department=rng.choice(DEPARTMENTS),
-            job_title=title, employment_type="正規",
-        ))
+        staff = upsert_staff(
+            session,
+            StaffInput(
+                staff_no=f"{10000 + index}",
+                name=name,
+                department=rng.choice(DEPARTMENTS),
+                job_title=title,
+                employment_type="正規",
+            ),
+        )
         # Accounts without a password: they cannot log in until HR issues one.
         user = User(staff=staff, must_change_password=True)
         session.add(user)
@@ -68,13 +83,17 @@ def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
             for _ in range(tries):
                 started = now - timedelta(days=rng.randint(1, 200), minutes=rng.randint(0, 600))
                 try:
-                    attempt = attempts.start_attempt(session, user.id, module, now=started,
-                                                     rng=rng)
+                    attempt = attempts.start_attempt(session, user.id, module, now=started, rng=rng)
                 except attempts.AttemptError:
                     break
                 sheet = _answers(session, attempt, rng, skill=0.45 + diligence / 2)
-                attempts.submit_attempt(session, attempt.id, user.id, answers=sheet,
-                                        now=started + timedelta(minutes=rng.randint(3, 9)))
+                attempts.submit_attempt(
+                    session,
+                    attempt.id,
+                    user.id,
+                    answers=sheet,
+                    now=started + timedelta(minutes=rng.randint(3, 9)),
+                )
                 report.attempts += 1
     session.flush()
     return report

@@ -80,12 +80,17 @@ def progress_for(session: Session, user_id: int, modules: list[Module]) -> dict[
             .group_by(Attempt.module_id)
         )
     }
-    open_ids = dict(session.execute(
-        select(Attempt.module_id, func.max(Attempt.id)).where(
-            Attempt.user_id == user_id, Attempt.module_id.in_(module_ids),
-            Attempt.status == IN_PROGRESS,
-        ).group_by(Attempt.module_id)
-    ).all())
+    open_ids = dict(
+        session.execute(
+            select(Attempt.module_id, func.max(Attempt.id))
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.module_id.in_(module_ids),
+                Attempt.status == IN_PROGRESS,
+            )
+            .group_by(Attempt.module_id)
+        ).all()
+    )
     result = {}
     for module in modules:
         keys = lesson_keys.get(module.current_version_id, set())
@@ -106,8 +111,14 @@ def record_lesson_view(session: Session, user_id: int, module: Module, lesson_ke
     insert_ignore(
         session,
         LessonView,
-        [{"user_id": user_id, "module_id": module.id, "lesson_key": lesson_key,
-          "viewed_at": utcnow()}],
+        [
+            {
+                "user_id": user_id,
+                "module_id": module.id,
+                "lesson_key": lesson_key,
+                "viewed_at": utcnow(),
+            }
+        ],
         index_elements=["user_id", "module_id", "lesson_key"],
     )
 
@@ -115,15 +126,18 @@ def record_lesson_view(session: Session, user_id: int, module: Module, lesson_ke
 def best_submitted(session: Session, user_id: int, module_id: int) -> Attempt | None:
     return session.scalar(
         select(Attempt)
-        .where(Attempt.user_id == user_id, Attempt.module_id == module_id,
-               Attempt.status == SUBMITTED)
+        .where(
+            Attempt.user_id == user_id, Attempt.module_id == module_id, Attempt.status == SUBMITTED
+        )
         .order_by(Attempt.score.desc(), Attempt.submitted_at)
     )
 
 
 def viewed_lesson_keys(session: Session, user_id: int, module_id: int) -> set[str]:
-    return set(session.scalars(
-        select(LessonView.lesson_key).where(
-            LessonView.user_id == user_id, LessonView.module_id == module_id
+    return set(
+        session.scalars(
+            select(LessonView.lesson_key).where(
+                LessonView.user_id == user_id, LessonView.module_id == module_id
+            )
         )
-    ))
+    )

@@ -16,8 +16,12 @@ def home():
     assessments = [m for m in modules if m.is_assessment]
     done = sum(1 for m in courses if progress[m.id].complete)
     return render_template(
-        "learning/home.html", courses=courses, assessments=assessments, progress=progress,
-        done=done, categories=CATEGORIES,
+        "learning/home.html",
+        courses=courses,
+        assessments=assessments,
+        progress=progress,
+        done=done,
+        categories=CATEGORIES,
     )
 
 
@@ -40,8 +44,13 @@ def module(slug):
         left = max(0, version.max_attempts - attempts_used(db.session, current_user.id, module.id))
     viewed = services.viewed_lesson_keys(db.session, current_user.id, module.id)
     return render_template(
-        "learning/module.html", module=module, version=version, progress=progress,
-        attempts=attempts, attempts_left=left, viewed=viewed,
+        "learning/module.html",
+        module=module,
+        version=version,
+        progress=progress,
+        attempts=attempts,
+        attempts_left=left,
+        viewed=viewed,
     )
 
 
@@ -57,9 +66,14 @@ def lesson(slug, key):
     db.session.commit()
     progress = services.progress_for(db.session, current_user.id, [module])[module.id]
     return render_template(
-        "learning/lesson.html", module=module, lesson=lessons[index], index=index,
-        lessons=lessons, previous=lessons[index - 1] if index > 0 else None,
-        next=lessons[index + 1] if index + 1 < len(lessons) else None, progress=progress,
+        "learning/lesson.html",
+        module=module,
+        lesson=lessons[index],
+        index=index,
+        lessons=lessons,
+        previous=lessons[index - 1] if index > 0 else None,
+        next=lessons[index + 1] if index + 1 < len(lessons) else None,
+        progress=progress,
     )
 
 

@@ -57,10 +57,7 @@ def fiscal_year_label(fiscal_year: int) -> str:
     except that FY2019 is conventionally 令和元年度.
     """
     first = date(fiscal_year, 4, 1)
-    if fiscal_year == 2019:
-        era = "令和元年"
-    else:
-        era = wareki_year(first)
+    era = "令和元年" if fiscal_year == 2019 else wareki_year(first)
     return f"{fiscal_year}年度（{era}度）"
 
 

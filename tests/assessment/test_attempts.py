@@ -46,8 +46,7 @@ def test_submit_scores_and_closes_once(make_user, make_module):
     assert result.changed
     assert (result.attempt.score, result.attempt.passed) == (66, False)
     # A second submission, even with a perfect sheet, changes nothing.
-    again = services.submit_attempt(db.session, attempt.id, user.id,
-                                    answers=correct_sheet(attempt))
+    again = services.submit_attempt(db.session, attempt.id, user.id, answers=correct_sheet(attempt))
     db.session.commit()
     assert not again.changed
     assert db.session.get(Attempt, attempt.id).score == 66
@@ -84,15 +83,22 @@ def test_late_sheet_is_scored_as_it_stood_at_the_deadline(make_user, make_module
     attempt = services.start_attempt(db.session, user.id, module, now=start)
     assert attempt.deadline_at == start + timedelta(minutes=10)
     first = attempt.question_ids[0]
-    services.save_answer(db.session, attempt.id, user.id, first, correct_sheet(attempt)[first],
-                         now=start + timedelta(minutes=5))
+    services.save_answer(
+        db.session,
+        attempt.id,
+        user.id,
+        first,
+        correct_sheet(attempt)[first],
+        now=start + timedelta(minutes=5),
+    )
     db.session.commit()
     # After the deadline: a save is refused, and a full sheet sent with the
     # submit counts only as far as it had been saved in time.
     with pytest.raises(services.AttemptError):
         services.save_answer(db.session, attempt.id, user.id, attempt.question_ids[1], ["a"])
-    result = services.submit_attempt(db.session, attempt.id, user.id,
-                                     answers=correct_sheet(attempt))
+    result = services.submit_attempt(
+        db.session, attempt.id, user.id, answers=correct_sheet(attempt)
+    )
     db.session.commit()
     assert result.attempt.timed_out
     assert result.attempt.score == 33
@@ -102,8 +108,9 @@ def test_late_sheet_is_scored_as_it_stood_at_the_deadline(make_user, make_module
 def test_expired_attempt_is_closed_when_opened(make_user, make_module, client, login):
     user = make_user()
     module = make_module(time_limit_minutes=1)
-    attempt = services.start_attempt(db.session, user.id, module,
-                                     now=utcnow() - timedelta(minutes=5))
+    attempt = services.start_attempt(
+        db.session, user.id, module, now=utcnow() - timedelta(minutes=5)
+    )
     db.session.commit()
     login(user)
     response = client.get(f"/attempts/{attempt.id}")
@@ -127,8 +134,13 @@ def test_max_attempts(make_user, make_module):
 def test_order_is_stored_with_the_attempt(make_user, make_module):
     user = make_user()
     questions = [
-        {"id": f"q{i}", "type": "single", "text": f"問{i}", "explanation": "解説",
-         "options": [{"id": k, "text": k.upper(), "correct": k == "a"} for k in "abcd"]}
+        {
+            "id": f"q{i}",
+            "type": "single",
+            "text": f"問{i}",
+            "explanation": "解説",
+            "options": [{"id": k, "text": k.upper(), "correct": k == "a"} for k in "abcd"],
+        }
         for i in range(1, 9)
     ]
     module = make_module(questions=questions, shuffle_questions=True, shuffle_options=True)
@@ -171,11 +183,15 @@ def test_concurrent_submissions_score_once(app, make_user, make_module):
     assert outcomes.count(True) == 1
     db.session.expire_all()
     assert db.session.get(Attempt, attempt_id).score == 100
-    events = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "attempt_submitted"))
+    events = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "attempt_submitted")
+    )
     assert events == 1
-    answers = db.session.scalar(select(func.count()).select_from(AttemptAnswer).where(
-        AttemptAnswer.attempt_id == attempt_id))
+    answers = db.session.scalar(
+        select(func.count())
+        .select_from(AttemptAnswer)
+        .where(AttemptAnswer.attempt_id == attempt_id)
+    )
     assert answers == len(sheet)
 
 
@@ -215,8 +231,9 @@ def test_saved_answers_survive_a_reload(client, login, make_user, make_module):
     login(user)
     attempt_id = _start(client, module.slug)
     qid = client.get(f"/api/v1/attempts/{attempt_id}").get_json()["questions"][0]["id"]
-    response = client.post(f"/attempts/{attempt_id}/answers",
-                           json={"question_id": qid, "selected": ["b"]})
+    response = client.post(
+        f"/attempts/{attempt_id}/answers", json={"question_id": qid, "selected": ["b"]}
+    )
     assert response.status_code == 200 and response.get_json()["ok"]
     html = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert f'name="q-{qid}" value="b" id="q{qid}-b" checked' in html
@@ -249,8 +266,9 @@ def test_fail_review_then_retake_and_pass(client, login, make_user, make_module)
 def test_late_web_submission_keeps_the_deadline_sheet(client, login, make_user, make_module):
     user = make_user()
     module = make_module(time_limit_minutes=5)
-    attempt = services.start_attempt(db.session, user.id, module,
-                                     now=utcnow() - timedelta(minutes=10))
+    attempt = services.start_attempt(
+        db.session, user.id, module, now=utcnow() - timedelta(minutes=10)
+    )
     db.session.commit()
     login(user)
     form = {f"q-{qid}": keys for qid, keys in correct_sheet(attempt).items()}
@@ -259,8 +277,9 @@ def test_late_web_submission_keeps_the_deadline_sheet(client, login, make_user, 
     assert db.session.get(Attempt, attempt.id).score == 0
 
 
-@pytest.mark.parametrize("path", ["/attempts/{id}", "/attempts/{id}/result",
-                                  "/api/v1/attempts/{id}"])
+@pytest.mark.parametrize(
+    "path", ["/attempts/{id}", "/attempts/{id}/result", "/api/v1/attempts/{id}"]
+)
 def test_another_users_attempt_is_not_found(client, login, make_user, make_module, path):
     owner, other = make_user(), make_user()
     module = make_module()
@@ -277,8 +296,12 @@ def test_another_user_cannot_save_or_submit(client, login, make_user, make_modul
     db.session.commit()
     login(other)
     qid = attempt.question_ids[0]
-    assert client.post(f"/attempts/{attempt.id}/answers",
-                       json={"question_id": qid, "selected": ["a"]}).status_code == 404
+    assert (
+        client.post(
+            f"/attempts/{attempt.id}/answers", json={"question_id": qid, "selected": ["a"]}
+        ).status_code
+        == 404
+    )
     assert client.post(f"/attempts/{attempt.id}/submit", data={}).status_code == 404
     db.session.expire_all()
     assert db.session.get(Attempt, attempt.id).status == "in_progress"
@@ -291,8 +314,10 @@ def test_module_complete_needs_lessons_and_a_pass(client, login, make_user, make
     login(user)
     attempt_id = _start(client, module.slug)
     attempt = db.session.get(Attempt, attempt_id)
-    client.post(f"/attempts/{attempt_id}/submit",
-                data={f"q-{q}": k for q, k in correct_sheet(attempt).items()})
+    client.post(
+        f"/attempts/{attempt_id}/submit",
+        data={f"q-{q}": k for q, k in correct_sheet(attempt).items()},
+    )
     progress = progress_for(db.session, user.id, [module])[module.id]
     assert progress.passed and not progress.complete
     for lesson in module.current_version.lessons:

@@ -26,8 +26,9 @@ def test_stratified_draw_covers_every_tag_every_time():
     items = pool(tags)
     by_id = {item.question_id: item.tags[0] for item in items}
     for seed in range(50):
-        paper = draw_paper(items, draw_count=20, stratify_tags=["A", "B", "C", "D"],
-                           rng=random.Random(seed))
+        paper = draw_paper(
+            items, draw_count=20, stratify_tags=["A", "B", "C", "D"], rng=random.Random(seed)
+        )
         counts = Counter(by_id[q] for q in paper.question_ids)
         assert counts == {"A": 5, "B": 5, "C": 5, "D": 5}
 
@@ -36,8 +37,9 @@ def test_stratified_remainder_still_covers_all_tags():
     items = pool([("A",)] * 5 + [("B",)] * 5 + [("C",)] * 5)
     by_id = {item.question_id: item.tags[0] for item in items}
     for seed in range(30):
-        paper = draw_paper(items, draw_count=7, stratify_tags=["A", "B", "C"],
-                           rng=random.Random(seed))
+        paper = draw_paper(
+            items, draw_count=7, stratify_tags=["A", "B", "C"], rng=random.Random(seed)
+        )
         counts = Counter(by_id[q] for q in paper.question_ids)
         assert sum(counts.values()) == 7
         assert set(counts) == {"A", "B", "C"}
@@ -46,8 +48,7 @@ def test_stratified_remainder_still_covers_all_tags():
 
 def test_shuffle_changes_order_but_not_content():
     items = pool([()] * 8)
-    paper = draw_paper(items, shuffle_questions=True, shuffle_options=True,
-                       rng=random.Random(3))
+    paper = draw_paper(items, shuffle_questions=True, shuffle_options=True, rng=random.Random(3))
     assert sorted(paper.question_ids) == list(range(1, 9))
     assert paper.question_ids != list(range(1, 9))
     assert all(sorted(keys) == ["a", "b", "c", "d"] for keys in paper.option_orders.values())

@@ -55,8 +55,11 @@ def test_multiple_answer_is_all_or_nothing():
 
 
 def test_partial_multi_answer_in_a_quiz():
-    items = [KeyItem(1, 1, frozenset({"a", "b"})), KeyItem(2, 1, frozenset({"c"})),
-             KeyItem(3, 1, frozenset({"a"}))]
+    items = [
+        KeyItem(1, 1, frozenset({"a", "b"})),
+        KeyItem(2, 1, frozenset({"c"})),
+        KeyItem(3, 1, frozenset({"a"})),
+    ]
     result = score_attempt({1: ["a"], 2: ["c"], 3: ["a"]}, items)
     assert result.correct == {1: False, 2: True, 3: True}
     assert result.score == 66

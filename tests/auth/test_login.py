@@ -111,8 +111,11 @@ def test_cookie_flags(app, make_user):
 )
 def test_next_only_redirects_within_the_site(client, make_user, target, expected):
     user = make_user()
-    response = client.post("/login", query_string={"next": target},
-                           data={"staff_no": user.staff_no, "password": PASSWORD})
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"staff_no": user.staff_no, "password": PASSWORD},
+    )
     assert response.status_code == 302
     assert response.location == expected
 
@@ -142,8 +145,11 @@ def test_failures_slow_down_then_lock_the_pair(app, client, login, make_user):
     assert login(user).status_code == 429
     # …but the same account from another address is not locked out.
     other = app.test_client()
-    response = other.post("/login", data={"staff_no": user.staff_no, "password": PASSWORD},
-                          environ_base={"REMOTE_ADDR": "10.0.0.99"})
+    response = other.post(
+        "/login",
+        data={"staff_no": user.staff_no, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.99"},
+    )
     assert response.status_code == 302
     # After the lock expires the right password works again.
     throttle = db.session.scalar(select(LoginThrottle))
@@ -158,12 +164,18 @@ def test_attacker_cannot_lock_out_everyone(app, client, login, make_user):
     victims = [make_user() for _ in range(3)]
     for victim in victims:
         for _ in range(2):
-            client.post("/login", data={"staff_no": victim.staff_no, "password": "x" * 10},
-                        environ_base={"REMOTE_ADDR": "192.0.2.66"})
+            client.post(
+                "/login",
+                data={"staff_no": victim.staff_no, "password": "x" * 10},
+                environ_base={"REMOTE_ADDR": "192.0.2.66"},
+            )
     for victim in victims:
         own = app.test_client()
-        response = own.post("/login", data={"staff_no": victim.staff_no, "password": PASSWORD},
-                            environ_base={"REMOTE_ADDR": "192.0.2.10"})
+        response = own.post(
+            "/login",
+            data={"staff_no": victim.staff_no, "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "192.0.2.10"},
+        )
         assert response.status_code == 302
 
 
@@ -173,9 +185,14 @@ def test_password_set_by_someone_else_must_be_changed(client, login, make_user):
     assert "/account/password" in response.location
     # Every other page redirects to the change form until it is done.
     assert "/account/password" in client.get("/history").location
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "a brand new passphrase",
-        "confirm": "a brand new passphrase"})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/history").status_code == 200
     db.session.refresh(user)
@@ -194,8 +211,10 @@ def test_password_policy_on_change(client, login, make_user, new, fragment):
         fragment = "staff number"
     app_lang = client.post("/language", data={"locale": "en"})
     assert app_lang.status_code == 302
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": new, "confirm": new})
+    response = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": new, "confirm": new},
+    )
     assert response.status_code == 200
     assert fragment in response.get_data(as_text=True)
 
@@ -204,8 +223,10 @@ def test_long_passphrase_without_composition_rules_is_accepted(client, login, ma
     user = make_user()
     login(user)
     phrase = "すずしい かぜが ふく あきの ゆうぐれ"
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": phrase, "confirm": phrase})
+    response = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": phrase, "confirm": phrase},
+    )
     assert response.status_code == 302
     client.post("/logout")
     assert login(user, phrase, follow=False).status_code == 302
@@ -216,9 +237,14 @@ def test_password_change_ends_other_sessions(app, client, login, make_user):
     other = app.test_client()
     login(user, client_=other)
     login(user)
-    client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "another fine passphrase",
-        "confirm": "another fine passphrase"})
+    client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "another fine passphrase",
+            "confirm": "another fine passphrase",
+        },
+    )
     assert client.get("/").status_code == 200
     assert other.get("/").status_code == 302
 
@@ -239,8 +265,9 @@ def test_every_form_needs_a_csrf_token(csrf_app, make_user):
     response = client.post("/login", data={"staff_no": user.staff_no, "password": PASSWORD})
     assert response.status_code == 400
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"staff_no": user.staff_no, "password": PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"staff_no": user.staff_no, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
     for path in ("/logout", "/language", "/account/password"):
         assert client.post(path, data={}).status_code == 400, path

@@ -1,0 +1,57 @@
+from sqlalchemy import select
+
+from skillapp.audit.models import AuditEvent
+from skillapp.auth.models import User
+from skillapp.extensions import db
+from skillapp.roster.models import Staff
+
+
+def test_admin_creates_an_account_that_must_change_its_password(client, login, make_user, app):
+    admin = make_user(roles=["admin"])
+    login(admin)
+    response = client.post("/admin/users/new", data={
+        "staff_no": "N100", "name": "新規 次郎", "department": "総務部総務課",
+        "job_title": "主事", "roles": ["author"], "password": "first temporary phrase"})
+    assert response.status_code == 302
+    new = db.session.scalar(select(User).join(User.staff).where(Staff.staff_no == "N100"))
+    assert new.roles == {"learner", "author"} and new.must_change_password
+    client.post("/logout")
+    response = login("N100", "first temporary phrase", follow=False)
+    assert "/account/password" in response.location
+
+
+def test_admin_grants_roles_and_it_is_audited(client, login, make_user):
+    admin = make_user(roles=["admin"])
+    target = make_user()
+    login(admin)
+    client.post(f"/admin/users/{target.id}/roles", data={"roles": ["hr"]})
+    db.session.refresh(target)
+    assert target.roles == {"learner", "hr"}
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "roles_changed"))
+    assert event.actor_user_id == admin.id and event.detail["after"] == ["hr", "learner"]
+
+
+def test_admin_cannot_remove_own_admin_role(client, login, make_user):
+    admin = make_user(roles=["admin"])
+    login(admin)
+    client.post(f"/admin/users/{admin.id}/roles", data={"roles": []})
+    db.session.refresh(admin)
+    assert "admin" in admin.roles
+
+
+def test_admin_password_reset_ends_sessions(app, client, login, make_user):
+    admin = make_user(roles=["admin"])
+    target = make_user()
+    theirs = app.test_client()
+    login(target, client_=theirs)
+    login(admin)
+    client.post(f"/admin/users/{target.id}/password",
+                data={"password": "reset by the admin", "must_change": "y"})
+    assert theirs.get("/").status_code == 302
+    db.session.refresh(target)
+    assert target.must_change_password
+
+
+def test_unknown_user_is_404(client, login, make_user):
+    login(make_user(roles=["admin"]))
+    assert client.get("/admin/users/99999").status_code == 404

@@ -1,0 +1,40 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from skillapp.util.dates import (
+    fiscal_year_bounds,
+    fiscal_year_label,
+    fiscal_year_of,
+    format_wareki,
+    parse_local_datetime,
+)
+
+
+@pytest.mark.parametrize(
+    ("moment", "fy"),
+    [
+        ("2027-03-31T23:59:59+09:00", 2026),
+        ("2027-03-31T15:00:00Z", 2027),  # = 2027-04-01 00:00 JST
+        ("2027-03-31T14:59:59Z", 2026),
+        ("2026-04-01T00:00:00+09:00", 2026),
+        ("2026-03-31T15:30:00Z", 2026),  # 00:30 JST on 1 April
+        ("2026-11-22T10:00:00", 2026),  # no offset: Japan time
+    ],
+)
+def test_fiscal_year_in_japan_time(moment, fy):
+    assert fiscal_year_of(parse_local_datetime(moment)) == fy
+
+
+def test_fiscal_year_bounds_are_jst_midnights():
+    start, end = fiscal_year_bounds(2026)
+    assert start == datetime(2026, 3, 31, 15, tzinfo=UTC)
+    assert end == datetime(2027, 3, 31, 15, tzinfo=UTC)
+
+
+def test_labels():
+    assert fiscal_year_label(2026) == "2026年度（令和8年度）"
+    assert fiscal_year_label(2019) == "2019年度（令和元年度）"
+    assert fiscal_year_label(2018) == "2018年度（平成30年度）"
+    assert format_wareki(date(2019, 5, 1)) == "令和元年5月1日"
+    assert format_wareki(date(2026, 11, 22)) == "令和8年11月22日"
