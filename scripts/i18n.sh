@@ -13,6 +13,7 @@ POT=$TRANSLATIONS/messages.pot
 LOCALES=(ja)
 
 mkdir -p "$TRANSLATIONS"
+trap 'rm -f "$POT.new"' EXIT
 # --ignore-dirs: pybabel skips directories named _* by default, which would
 # miss skillapp/templates/_macros; skip only dot-directories and caches.
 "$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext \
@@ -20,7 +21,15 @@ mkdir -p "$TRANSLATIONS"
   --sort-by-file --add-location=file --no-wrap \
   --project=skillapp --version=0.1.0 --copyright-holder=skillapp \
   --msgid-bugs-address=none \
-  -o "$POT" .
+  -o "$POT.new" .
+# Keep the old template when only its POT-Creation-Date changed, so that an
+# unchanged catalog does not show up as changed .pot/.po/.mo files.
+if [ -f "$POT" ] && diff -q <(grep -v '^"POT-Creation-Date:' "$POT") \
+    <(grep -v '^"POT-Creation-Date:' "$POT.new") >/dev/null; then
+  rm "$POT.new"
+else
+  mv "$POT.new" "$POT"
+fi
 
 for locale in "${LOCALES[@]}"; do
   po=$TRANSLATIONS/$locale/LC_MESSAGES/messages.po

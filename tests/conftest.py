@@ -71,10 +71,10 @@ def _empty_tables():
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
-        db.session.execute(text("PRAGMA foreign_keys=OFF"))
+        # Foreign keys stay on: break the modules ⇄ module_versions cycle first.
+        db.session.execute(text("UPDATE modules SET current_version_id = NULL"))
         for table in tables:
             db.session.execute(table.delete())
-        db.session.execute(text("PRAGMA foreign_keys=ON"))
     db.session.commit()
 
 

@@ -9,9 +9,17 @@ from skillapp.roster.models import Staff
 def test_admin_creates_an_account_that_must_change_its_password(client, login, make_user, app):
     admin = make_user(roles=["admin"])
     login(admin)
-    response = client.post("/admin/users/new", data={
-        "staff_no": "N100", "name": "新規 次郎", "department": "総務部総務課",
-        "job_title": "主事", "roles": ["author"], "password": "first temporary phrase"})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "staff_no": "N100",
+            "name": "新規 次郎",
+            "department": "総務部総務課",
+            "job_title": "主事",
+            "roles": ["author"],
+            "password": "first temporary phrase",
+        },
+    )
     assert response.status_code == 302
     new = db.session.scalar(select(User).join(User.staff).where(Staff.staff_no == "N100"))
     assert new.roles == {"learner", "author"} and new.must_change_password
@@ -45,8 +53,10 @@ def test_admin_password_reset_ends_sessions(app, client, login, make_user):
     theirs = app.test_client()
     login(target, client_=theirs)
     login(admin)
-    client.post(f"/admin/users/{target.id}/password",
-                data={"password": "reset by the admin", "must_change": "y"})
+    client.post(
+        f"/admin/users/{target.id}/password",
+        data={"password": "reset by the admin", "must_change": "y"},
+    )
     assert theirs.get("/").status_code == 302
     db.session.refresh(target)
     assert target.must_change_password

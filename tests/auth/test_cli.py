@@ -11,10 +11,24 @@ def user(staff_no):
 
 
 def test_create_for_someone_not_on_the_roster(runner):
-    result = runner.invoke(args=[
-        "users", "create", "--staff-no", "Ｅ９００１", "--role", "hr", "--role", "author",
-        "--name", "外部 太郎", "--job-title", "係長", "--password-stdin",
-    ], input="a long enough passphrase\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--staff-no",
+            "Ｅ９００１",
+            "--role",
+            "hr",
+            "--role",
+            "author",
+            "--name",
+            "外部 太郎",
+            "--job-title",
+            "係長",
+            "--password-stdin",
+        ],
+        input="a long enough passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     created = user("E9001")  # NFKC: full-width becomes ASCII
     assert created.roles == {"learner", "hr", "author"}
@@ -51,12 +65,23 @@ def test_weak_password_is_refused_and_nothing_written(runner):
 
 def test_set_password_requires_change_unless_told(runner, make_user):
     make_user("P1")
-    result = runner.invoke(args=["users", "set-password", "--staff-no", "P1", "--password-stdin"],
-                           input="another long passphrase\n")
+    result = runner.invoke(
+        args=["users", "set-password", "--staff-no", "P1", "--password-stdin"],
+        input="another long passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     assert user("P1").must_change_password is True
-    result = runner.invoke(args=["users", "set-password", "--staff-no", "P1", "--password-stdin",
-                                 "--no-change-required"], input="yet another passphrase\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "set-password",
+            "--staff-no",
+            "P1",
+            "--password-stdin",
+            "--no-change-required",
+        ],
+        input="yet another passphrase\n",
+    )
     assert result.exit_code == 0
     db.session.expire_all()
     assert user("P1").must_change_password is False
@@ -64,22 +89,32 @@ def test_set_password_requires_change_unless_told(runner, make_user):
 
 def test_set_role_and_remove(runner, make_user):
     make_user("S1")
-    assert runner.invoke(args=["users", "set-role", "--staff-no", "S1", "--role", "admin"]
-                         ).exit_code == 0
+    assert (
+        runner.invoke(args=["users", "set-role", "--staff-no", "S1", "--role", "admin"]).exit_code
+        == 0
+    )
     db.session.expire_all()
     assert "admin" in user("S1").roles
-    assert runner.invoke(args=["users", "set-role", "--staff-no", "S1", "--role", "admin",
-                               "--remove"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["users", "set-role", "--staff-no", "S1", "--role", "admin", "--remove"]
+        ).exit_code
+        == 0
+    )
     db.session.expire_all()
     assert "admin" not in user("S1").roles
 
 
 def test_usage_errors_exit_2(runner):
     assert runner.invoke(args=["users", "create"]).exit_code == 2
-    assert runner.invoke(args=["users", "set-role", "--staff-no", "X", "--role", "boss"]
-                         ).exit_code == 2
+    assert (
+        runner.invoke(args=["users", "set-role", "--staff-no", "X", "--role", "boss"]).exit_code
+        == 2
+    )
 
 
 def test_unknown_staff_number_exits_1(runner):
-    assert runner.invoke(args=["users", "set-role", "--staff-no", "NOPE", "--role", "hr"]
-                         ).exit_code == 1
+    assert (
+        runner.invoke(args=["users", "set-role", "--staff-no", "NOPE", "--role", "hr"]).exit_code
+        == 1
+    )
