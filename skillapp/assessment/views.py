@@ -20,11 +20,18 @@ _ERRORS = {
 }
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
-    """The current user's attempt, else 404 (another user's attempt is not revealed)."""
+def _own_attempt(attempt_id: int, *, close_if_expired: bool = False) -> Attempt:
+    """The current user's attempt, else 404 (another user's attempt is not revealed).
+
+    With ``close_if_expired``, an open attempt whose time is up is scored first
+    (as its sheet stood at the deadline) and a notice is flashed.
+    """
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
+    if close_if_expired and services.finalize_if_expired(db.session, attempt):
+        db.session.commit()
+        flash(_ERRORS["time_up"](), "warning")
     return attempt
 
 
@@ -55,10 +62,7 @@ def start(slug):
 @bp.route("/attempts/<int:attempt_id>")
 @login_required
 def take(attempt_id):
-    attempt = _own_attempt(attempt_id)
-    if services.finalize_if_expired(db.session, attempt):
-        db.session.commit()
-        flash(_ERRORS["time_up"](), "warning")
+    attempt = _own_attempt(attempt_id, close_if_expired=True)
     if attempt.is_submitted:
         return redirect(url_for("assessment.result", attempt_id=attempt.id))
     sheet = services.answer_sheet(db.session, attempt)
@@ -129,9 +133,7 @@ def submit(attempt_id):
 @bp.route("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id):
-    attempt = _own_attempt(attempt_id)
-    if services.finalize_if_expired(db.session, attempt):
-        db.session.commit()
+    attempt = _own_attempt(attempt_id, close_if_expired=True)
     if not attempt.is_submitted:
         return redirect(url_for("assessment.take", attempt_id=attempt.id))
     sheet = services.answer_sheet(db.session, attempt)
@@ -149,9 +151,7 @@ def result(attempt_id):
 def attempt_json(attempt_id):
     """The attempt as data. Before submission: questions, options and the learner's
     own choices only; the answer key is added after submission."""
-    attempt = _own_attempt(attempt_id)
-    if services.finalize_if_expired(db.session, attempt):
-        db.session.commit()
+    attempt = _own_attempt(attempt_id, close_if_expired=True)
     sheet = services.answer_sheet(db.session, attempt)
     body = {
         "id": attempt.id,
