@@ -22,10 +22,19 @@ config.set_main_option(
 )
 
 
+def _render_item(type_, obj, autogen_context):
+    # Migrations must not import the application: render its UTC column type
+    # as the plain SQLAlchemy type it stores.
+    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _options() -> dict:
     options = dict(current_app.extensions["migrate"].configure_args)
     options.setdefault("render_as_batch", True)
     options.setdefault("compare_type", True)
+    options.setdefault("render_item", _render_item)
     return options
 
 

@@ -19,8 +19,9 @@ def register_commands(app: Flask) -> None:
     from skillapp.auth.cli import users
     from skillapp.authoring.cli import content
     from skillapp.demo.cli import demo
+    from skillapp.roster.cli import roster
 
-    for group in (users, content, demo):
+    for group in (users, content, roster, demo):
         app.cli.add_command(group)
 
 

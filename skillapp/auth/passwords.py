@@ -6,6 +6,9 @@ not the staff number, and no composition rules.
 """
 
 import contextlib
+import hashlib
+import hmac
+import secrets
 import unicodedata
 from functools import cache
 from importlib import resources
@@ -32,7 +35,28 @@ def hash_password(password: str) -> str:
     return _hasher.hash(_normalise(password))
 
 
+# First passwords issued in bulk (the roster import) are random, about 80 bits,
+# and must be changed at first login. A slow hash protects guessable human
+# passwords; for a random secret of that strength a salted SHA-256 is as safe
+# and lets an import issue thousands in a second.
+_ONE_TIME_PREFIX = "$skillapp-onetime-sha256$"
+
+
+def hash_one_time_password(password: str) -> str:
+    salt = secrets.token_hex(16)
+    digest = hashlib.sha256(f"{salt}:{password}".encode()).hexdigest()
+    return f"{_ONE_TIME_PREFIX}{salt}${digest}"
+
+
+def _verify_one_time(password_hash: str, password: str) -> bool:
+    salt, digest = password_hash[len(_ONE_TIME_PREFIX) :].split("$", 1)
+    expected = hashlib.sha256(f"{salt}:{password}".encode()).hexdigest()
+    return hmac.compare_digest(expected, digest)
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
+    if password_hash and password_hash.startswith(_ONE_TIME_PREFIX):
+        return _verify_one_time(password_hash, password.strip())
     if not password_hash:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, _normalise(password) + "x")
@@ -44,6 +68,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def needs_rehash(password_hash: str) -> bool:
+    if password_hash.startswith(_ONE_TIME_PREFIX):
+        return True
     return _hasher.check_needs_rehash(password_hash)
 
 

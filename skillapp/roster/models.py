@@ -1,6 +1,6 @@
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillapp.db import utcnow
@@ -57,3 +57,53 @@ class Staff(db.Model):
 
     def __repr__(self) -> str:
         return f"<Staff {self.staff_no}>"
+
+
+class StaffState(db.Model):
+    """A person's roster state from ``effective_from`` until the next row.
+
+    A fiscal year's figures use each person's state on 31 March: the latest row
+    effective on or before that day. Loading the April roster therefore never
+    rewrites the year that has just closed.
+    """
+
+    __tablename__ = "staff_history"
+    __table_args__ = (
+        UniqueConstraint("staff_id", "effective_from"),
+        Index("ix_staff_history_effective_from", "effective_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    effective_from: Mapped[date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    job_title: Mapped[str] = mapped_column(String(100), default="")
+    band: Mapped[str | None] = mapped_column(String(20))
+    employment_type: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("roster_imports.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<StaffState {self.staff_id} from {self.effective_from}>"
+
+
+class RosterImport(db.Model):
+    """One applied roster import: who, when, which file, and what it changed."""
+
+    __tablename__ = "roster_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[date] = mapped_column(Date)
+    deactivate_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    def __repr__(self) -> str:
+        return f"<RosterImport {self.id} {self.file_name}>"

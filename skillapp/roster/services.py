@@ -1,13 +1,21 @@
-"""Staff records: the title → band map and creating or updating one person."""
+"""Staff records: the title → band map, departments, effective-dated history,
+and creating or updating one person (the CLI and the admin pages use this; the
+roster import writes in bulk through roster.importing)."""
 
+import re
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from skillapp.roster.bands import DEFAULT_TITLE_BANDS
-from skillapp.roster.models import Department, JobTitleBand, Staff
+from skillapp.roster.models import Department, JobTitleBand, Staff, StaffState
+from skillapp.util.dates import today_jst
 from skillapp.util.text import nfkc, normalize_staff_no
+
+# 「総務部総務課」→ 総務部 › 総務課: a 部 or 局 followed by a smaller unit.
+_PARENT_UNIT = re.compile(r"^(.+?[部局])(.+)$")
 
 
 def title_band_map(session: Session) -> dict[str, str]:
@@ -31,16 +39,48 @@ def ensure_default_title_bands(session: Session) -> int:
     return added
 
 
+def parent_unit_name(name: str) -> str | None:
+    """The 部 (or 局) a unit name belongs to, when the name shows one."""
+    match = _PARENT_UNIT.match(name)
+    if match is None or not match.group(2):
+        return None
+    return match.group(1)
+
+
 def get_or_create_department(session: Session, name: str) -> Department | None:
     name = nfkc(name)
     if not name:
         return None
     department = session.scalar(select(Department).where(Department.name == name))
     if department is None:
-        department = Department(name=name)
+        parent_name = parent_unit_name(name)
+        parent = get_or_create_department(session, parent_name) if parent_name else None
+        department = Department(name=name, parent=parent)
         session.add(department)
         session.flush()
     return department
+
+
+def state_at(on: date):
+    """A subquery of every person's roster state on a day: the latest history
+    row effective on or before it (columns of StaffState)."""
+    latest = (
+        select(StaffState.staff_id, func.max(StaffState.effective_from).label("effective_from"))
+        .where(StaffState.effective_from <= on)
+        .group_by(StaffState.staff_id)
+        .subquery()
+    )
+    return (
+        select(StaffState)
+        .join(
+            latest,
+            and_(
+                StaffState.staff_id == latest.c.staff_id,
+                StaffState.effective_from == latest.c.effective_from,
+            ),
+        )
+        .subquery()
+    )
 
 
 @dataclass
@@ -54,8 +94,10 @@ class StaffInput:
     is_active: bool = True
 
 
-def upsert_staff(session: Session, data: StaffInput) -> Staff:
-    """Create or update one staff record by 職員番号 (used by the CLI and admin pages)."""
+def upsert_staff(
+    session: Session, data: StaffInput, *, effective_from: date | None = None
+) -> Staff:
+    """Create or update one staff record by 職員番号, with its history row."""
     staff_no = normalize_staff_no(data.staff_no)
     staff = session.scalar(select(Staff).where(Staff.staff_no == staff_no))
     if staff is None:
@@ -68,5 +110,23 @@ def upsert_staff(session: Session, data: StaffInput) -> Staff:
     staff.employment_type = data.employment_type.strip()
     staff.email = data.email.strip()
     staff.is_active = data.is_active
+    session.flush()
+    day = effective_from or today_jst()
+    state = session.scalar(
+        select(StaffState).where(StaffState.staff_id == staff.id, StaffState.effective_from == day)
+    )
+    if state is None:
+        state = StaffState(staff_id=staff.id, effective_from=day)
+        session.add(state)
+    for field in (
+        "name",
+        "department_id",
+        "job_title",
+        "band",
+        "employment_type",
+        "email",
+        "is_active",
+    ):
+        setattr(state, field, getattr(staff, field))
     session.flush()
     return staff

@@ -1,0 +1,103 @@
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from skillapp.cli import fail
+from skillapp.extensions import db
+from skillapp.roster import importing
+from skillapp.util.dates import today_jst
+from skillapp.util.spreadsheets import to_csv
+
+
+@click.group()
+def roster():
+    """The staff roster."""
+
+
+def _as_of(_ctx, _param, value):
+    if value is None:
+        return today_jst()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter("use YYYY-MM-DD") from error
+
+
+@roster.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as-of", callback=_as_of, help="effective date, YYYY-MM-DD (default: today, JST)")
+@click.option("--dry-run", is_flag=True, help="show what would change; write nothing")
+@click.option(
+    "--deactivate-missing",
+    is_flag=True,
+    help="people absent from the file become inactive from the as-of date",
+)
+@click.option(
+    "--passwords-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="where to write the first passwords of new accounts (CSV, once)",
+)
+@with_appcontext
+def import_roster(file, as_of, dry_run, deactivate_missing, passwords_out):
+    """Create or update staff by 職員番号 from a CSV or XLSX roster."""
+    data = file.read_bytes()
+    rows, problems = importing.parse_roster(data)
+    if problems:
+        fail([f"{file.name}: {p}" for p in problems])
+    plan = importing.plan_import(
+        db.session, rows, as_of=as_of, deactivate_missing=deactivate_missing
+    )
+    _print_plan(plan)
+    if dry_run:
+        db.session.rollback()
+        click.echo("dry run: nothing written")
+        return
+    if plan.new and passwords_out is None:
+        passwords_out = Path(f"first-passwords-{as_of.isoformat()}-{os.getpid()}.csv")
+    result = importing.apply_import(
+        db.session, plan, file_name=file.name, data=data, deactivate_missing=deactivate_missing
+    )
+    if result.passwords:
+        # Written before the commit: if it cannot be written, nothing is imported.
+        _write_passwords(passwords_out, result.passwords)
+    db.session.commit()
+    click.echo(f"imported: roster import #{result.record.id} as of {as_of.isoformat()}")
+    if result.passwords:
+        click.echo(
+            f"first passwords for {len(result.passwords)} new accounts: {passwords_out} "
+            "(hand them out, then delete the file)"
+        )
+
+
+def _print_plan(plan):
+    counts = plan.counts
+    click.echo(
+        f"rows {counts['rows']}: new {counts['new']}, changed {counts['changed']}, "
+        f"unchanged {counts['unchanged']}, deactivated {counts['deactivated']}, "
+        f"unclassified {counts['unclassified']}"
+    )
+    for row in plan.new[:20]:
+        click.echo(f"  new        row {row.row}: {row.staff_no} {row.name} {row.job_title}")
+    for change in plan.changed[:20]:
+        fields = ", ".join(change.fields)
+        click.echo(f"  changed    row {change.row.row}: {change.row.staff_no} ({fields})")
+    for person in plan.deactivated[:20]:
+        click.echo(f"  deactivate {person['staff_no']} {person['name']}")
+    for title, count in plan.unclassified.most_common():
+        click.echo(
+            f"  warning: job title 「{title}」 maps to no band ({count} people): "
+            "shown as 未分類 until mapped"
+        )
+
+
+def _write_passwords(path: Path, passwords) -> None:
+    data = to_csv(
+        ["職員番号", "氏名", "所属", "初回パスワード"],
+        [[p.staff_no, p.name, p.department, p.password] for p in passwords],
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)

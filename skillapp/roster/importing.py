@@ -1,0 +1,481 @@
+"""The roster import: parse → validate every row → plan → write all at once.
+
+Rows become plain records here; the plan compares them with each person's state
+on the as-of day; applying writes staff, history, departments and accounts with
+bulk statements in the caller's single transaction.
+"""
+
+import hashlib
+import re
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from skillapp.audit.services import record_event
+from skillapp.auth.models import AuthSession, User
+from skillapp.auth.passwords import hash_one_time_password
+from skillapp.db import utcnow
+from skillapp.roster.models import Department, RosterImport, Staff, StaffState
+from skillapp.roster.services import parent_unit_name, state_at, title_band_map
+from skillapp.util.spreadsheets import CellProblem, Column, SpreadsheetError, read_table
+from skillapp.util.text import nfkc, normalize_staff_no
+
+COLUMNS = [
+    Column("staff_no", "職員番号"),
+    Column("name", "氏名"),
+    Column("department", "所属"),
+    Column("job_title", "職名"),
+    Column("employment_type", "雇用区分", required=False),
+    Column("active", "在籍", required=False),
+    Column("email", "メール", required=False, aliases=("メールアドレス",)),
+]
+_ACTIVE = {"", "在籍", "在職", "true", "1", "yes", "y", "○", "有効"}
+_INACTIVE = {"退職", "離職", "false", "0", "no", "n", "×", "無効"}
+_STAFF_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+_FIELDS = ("name", "department", "job_title", "employment_type", "email", "is_active")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row: int
+    staff_no: str
+    name: str
+    department: str
+    job_title: str
+    employment_type: str
+    email: str
+    is_active: bool
+
+
+def parse_roster(data: bytes) -> tuple[list[RosterRow], list[CellProblem]]:
+    """Every row of a roster file, or every problem with its row and column."""
+    try:
+        table = read_table(data, COLUMNS)
+    except SpreadsheetError as error:
+        return [], error.problems
+    header = table.headers
+    rows, problems = [], []
+    seen: dict[str, int] = {}
+    for number, raw in zip(table.row_numbers, table.rows, strict=True):
+        row_problems = []
+        staff_no = normalize_staff_no(raw["staff_no"])
+        if not staff_no:
+            row_problems.append(CellProblem(number, header["staff_no"], "職員番号が空です。"))
+        elif not _STAFF_NO.match(staff_no):
+            row_problems.append(
+                CellProblem(
+                    number,
+                    header["staff_no"],
+                    f"職員番号「{staff_no}」に使えない文字があります（英数字・ハイフン・下線、32文字まで）。",
+                )
+            )
+        elif staff_no in seen:
+            row_problems.append(
+                CellProblem(
+                    number,
+                    header["staff_no"],
+                    f"職員番号「{staff_no}」が{seen[staff_no]}行目と重複しています。",
+                )
+            )
+        else:
+            seen[staff_no] = number
+        values = {}
+        for code, limit in (("name", 200), ("department", 200), ("job_title", 100)):
+            value = " ".join(nfkc(raw[code]).split()) if code != "name" else raw[code].strip()
+            if not value:
+                row_problems.append(CellProblem(number, header[code], "値が空です。"))
+            elif len(value) > limit:
+                row_problems.append(
+                    CellProblem(number, header[code], f"{limit}文字以内にしてください。")
+                )
+            values[code] = value
+        active_text = nfkc(raw.get("active", "")).lower()
+        if active_text in _ACTIVE:
+            is_active = True
+        elif active_text in _INACTIVE:
+            is_active = False
+        else:
+            is_active = True
+            row_problems.append(
+                CellProblem(
+                    number,
+                    header["active"],
+                    f"「{raw.get('active')}」は在籍の値として読めません（在籍／退職、1／0、true／false）。",
+                )
+            )
+        email = nfkc(raw.get("email", ""))
+        if email and ("@" not in email or len(email) > 254 or " " in email):
+            row_problems.append(
+                CellProblem(
+                    number, header["email"], f"メールアドレス「{email}」の形式が正しくありません。"
+                )
+            )
+        problems.extend(row_problems)
+        if not row_problems:
+            rows.append(
+                RosterRow(
+                    row=number,
+                    staff_no=staff_no,
+                    name=values["name"],
+                    department=values["department"],
+                    job_title=values["job_title"],
+                    employment_type=nfkc(raw.get("employment_type", "")),
+                    email=email,
+                    is_active=is_active,
+                )
+            )
+    if not table.rows and not problems:
+        problems.append(CellProblem(None, None, "データの行がありません。"))
+    return rows, problems
+
+
+@dataclass
+class Change:
+    row: RosterRow
+    staff_id: int
+    before: dict
+    fields: list[str]
+
+
+@dataclass
+class RosterPlan:
+    """What an import would do, for the dry run and the preview."""
+
+    as_of: date
+    rows: list[RosterRow]
+    new: list[RosterRow] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    deactivated: list[dict] = field(default_factory=list)
+    unclassified: Counter = field(default_factory=Counter)
+    bands: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": len(self.rows),
+            "new": len(self.new),
+            "changed": len(self.changed),
+            "unchanged": self.unchanged,
+            "deactivated": len(self.deactivated),
+            "unclassified": sum(self.unclassified.values()),
+        }
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.new or self.changed or self.deactivated)
+
+
+def plan_import(
+    session: Session, rows: list[RosterRow], *, as_of: date, deactivate_missing: bool = False
+) -> RosterPlan:
+    """Compare the file with each person's state on ``as_of``; writes nothing."""
+    bands = title_band_map(session)
+    plan = RosterPlan(as_of=as_of, rows=rows, bands=bands)
+    state = state_at(as_of)
+    departments = dict(session.execute(select(Department.id, Department.name)).all())
+    current = {}
+    for staff_id, staff_no, *values in session.execute(
+        select(
+            Staff.id,
+            Staff.staff_no,
+            state.c.name,
+            state.c.department_id,
+            state.c.job_title,
+            state.c.employment_type,
+            state.c.email,
+            state.c.is_active,
+        ).join(state, state.c.staff_id == Staff.id, isouter=True)
+    ):
+        name, department_id, job_title, employment_type, email, is_active = values
+        current[staff_no] = (
+            staff_id,
+            None
+            if name is None
+            else {
+                "name": name,
+                "department": departments.get(department_id, ""),
+                "department_id": department_id,
+                "job_title": job_title,
+                "employment_type": employment_type,
+                "email": email,
+                "is_active": is_active,
+            },
+        )
+    in_file = set()
+    for row in rows:
+        in_file.add(row.staff_no)
+        if row.job_title not in bands:
+            plan.unclassified[row.job_title] += 1
+        known = current.get(row.staff_no)
+        if known is None:
+            plan.new.append(row)
+            continue
+        staff_id, before = known
+        if before is None:  # on record, but only from a later date
+            plan.changed.append(Change(row, staff_id, {}, list(_FIELDS)))
+            continue
+        diff = [name for name in _FIELDS if getattr(row, name) != before[name]]
+        if diff:
+            plan.changed.append(Change(row, staff_id, before, diff))
+        else:
+            plan.unchanged += 1
+    if deactivate_missing:
+        for staff_no, (staff_id, before) in sorted(current.items()):
+            if staff_no not in in_file and before is not None and before["is_active"]:
+                plan.deactivated.append({"staff_id": staff_id, "staff_no": staff_no, **before})
+    return plan
+
+
+@dataclass
+class IssuedPassword:
+    staff_no: str
+    name: str
+    department: str
+    password: str
+
+
+@dataclass
+class ImportResult:
+    record: RosterImport
+    passwords: list[IssuedPassword]
+
+
+def one_time_password() -> str:
+    """A random first password: 16 characters, about 80 bits, easy to read out."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+    raw = "".join(secrets.choice(alphabet) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def apply_import(
+    session: Session,
+    plan: RosterPlan,
+    *,
+    file_name: str,
+    data: bytes,
+    by_user_id: int | None = None,
+    deactivate_missing: bool = False,
+    issue_passwords: bool = True,
+) -> ImportResult:
+    """Write the plan in bulk. The caller commits once (all or nothing)."""
+    now = utcnow()
+    record = RosterImport(
+        imported_by_id=by_user_id,
+        file_name=file_name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        as_of=plan.as_of,
+        deactivate_missing=deactivate_missing,
+        rows=len(plan.rows),
+        counts=plan.counts,
+    )
+    session.add(record)
+    session.flush()
+
+    department_ids = _ensure_departments(
+        session, {r.department for r in plan.new} | {c.row.department for c in plan.changed}
+    )
+    # New people: staff rows, then their first history row.
+    if plan.new:
+        session.execute(
+            insert(Staff),
+            [
+                {
+                    "staff_no": r.staff_no,
+                    "name": r.name,
+                    "department_id": department_ids[r.department],
+                    "job_title": r.job_title,
+                    "band": plan.bands.get(r.job_title),
+                    "employment_type": r.employment_type,
+                    "email": r.email,
+                    "is_active": r.is_active,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for r in plan.new
+            ],
+        )
+    ids = (
+        dict(
+            session.execute(
+                select(Staff.staff_no, Staff.id).where(
+                    Staff.staff_no.in_([r.staff_no for r in plan.new])
+                )
+            ).all()
+        )
+        if plan.new
+        else {}
+    )
+
+    states = [_state(ids[r.staff_no], r, plan, department_ids, record.id, now) for r in plan.new]
+    states += [
+        _state(c.staff_id, c.row, plan, department_ids, record.id, now) for c in plan.changed
+    ]
+    states += [
+        {
+            "staff_id": d["staff_id"],
+            "effective_from": plan.as_of,
+            "name": d["name"],
+            "department_id": d["department_id"],
+            "job_title": d["job_title"],
+            "band": plan.bands.get(d["job_title"]),
+            "employment_type": d["employment_type"],
+            "email": d["email"],
+            "is_active": False,
+            "import_id": record.id,
+            "created_at": now,
+        }
+        for d in plan.deactivated
+    ]
+    touched = [s["staff_id"] for s in states]
+    if states:
+        # A second import for the same day replaces that day's state.
+        session.execute(
+            StaffState.__table__.delete().where(
+                StaffState.staff_id.in_(touched), StaffState.effective_from == plan.as_of
+            )
+        )
+        session.execute(insert(StaffState), states)
+        _refresh_snapshots(session, touched)
+
+    passwords = _create_accounts(session, plan, ids, issue_passwords)
+    deactivated_ids = [d["staff_id"] for d in plan.deactivated] + [
+        c.staff_id for c in plan.changed if not c.row.is_active
+    ]
+    if deactivated_ids:
+        user_ids = select(User.id).where(User.staff_id.in_(deactivated_ids))
+        session.execute(
+            update(AuthSession)
+            .where(AuthSession.user_id.in_(user_ids), AuthSession.ended_at.is_(None))
+            .values(ended_at=now, end_reason="deactivated")
+            .execution_options(synchronize_session=False)
+        )
+    record_event(
+        session,
+        "roster_import",
+        actor_id=by_user_id,
+        object_type="roster_import",
+        object_id=record.id,
+        file_name=record.file_name,
+        sha256=record.sha256,
+        as_of=plan.as_of.isoformat(),
+        **plan.counts,
+    )
+    session.flush()
+    return ImportResult(record=record, passwords=passwords)
+
+
+def _state(staff_id, row: RosterRow, plan, department_ids, import_id, now) -> dict:
+    return {
+        "staff_id": staff_id,
+        "effective_from": plan.as_of,
+        "name": row.name,
+        "department_id": department_ids[row.department],
+        "job_title": row.job_title,
+        "band": plan.bands.get(row.job_title),
+        "employment_type": row.employment_type,
+        "email": row.email,
+        "is_active": row.is_active,
+        "import_id": import_id,
+        "created_at": now,
+    }
+
+
+def _ensure_departments(session: Session, names: set[str]) -> dict[str, int]:
+    """Department ids by name, creating missing ones (and their 部) in bulk."""
+    names = {n for n in names if n}
+    wanted = names | {p for n in names if (p := parent_unit_name(n))}
+    existing = dict(
+        session.execute(
+            select(Department.name, Department.id).where(Department.name.in_(wanted))
+        ).all()
+    )
+    parents = sorted(n for n in wanted - set(existing) if parent_unit_name(n) is None)
+    if parents:
+        session.execute(insert(Department), [{"name": n, "created_at": utcnow()} for n in parents])
+        existing = dict(
+            session.execute(
+                select(Department.name, Department.id).where(Department.name.in_(wanted))
+            ).all()
+        )
+    children = sorted(n for n in wanted - set(existing))
+    if children:
+        session.execute(
+            insert(Department),
+            [
+                {"name": n, "parent_id": existing.get(parent_unit_name(n)), "created_at": utcnow()}
+                for n in children
+            ],
+        )
+        existing = dict(
+            session.execute(
+                select(Department.name, Department.id).where(Department.name.in_(wanted))
+            ).all()
+        )
+    return existing
+
+
+def _refresh_snapshots(session: Session, staff_ids: list[int]) -> None:
+    """Copy each touched person's latest history row onto the staff record."""
+    latest = (
+        select(StaffState.staff_id, func.max(StaffState.effective_from).label("d"))
+        .where(StaffState.staff_id.in_(staff_ids))
+        .group_by(StaffState.staff_id)
+        .subquery()
+    )
+    rows = (
+        session.execute(
+            select(StaffState).join(
+                latest,
+                (StaffState.staff_id == latest.c.staff_id)
+                & (StaffState.effective_from == latest.c.d),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if rows:
+        session.execute(
+            update(Staff),
+            [
+                {
+                    "id": s.staff_id,
+                    "name": s.name,
+                    "department_id": s.department_id,
+                    "job_title": s.job_title,
+                    "band": s.band,
+                    "employment_type": s.employment_type,
+                    "email": s.email,
+                    "is_active": s.is_active,
+                    "updated_at": utcnow(),
+                }
+                for s in rows
+            ],
+        )
+
+
+def _create_accounts(session, plan: RosterPlan, ids: dict[str, int], issue_passwords: bool):
+    """An account for every new person; a random first password each, listed once."""
+    if not plan.new:
+        return []
+    issued = []
+    values = []
+    for row in plan.new:
+        password = one_time_password() if issue_passwords else None
+        if password:
+            issued.append(IssuedPassword(row.staff_no, row.name, row.department, password))
+        values.append(
+            {
+                "staff_id": ids[row.staff_no],
+                "password_hash": hash_one_time_password(password) if password else None,
+                "must_change_password": True,
+                "is_disabled": False,
+                "created_at": utcnow(),
+            }
+        )
+    session.execute(insert(User), values)
+    return issued

@@ -1,0 +1,206 @@
+import csv
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from skillapp.auth.models import User
+from skillapp.extensions import db
+from skillapp.roster import importing
+from skillapp.roster.models import Department, RosterImport, Staff, StaffState
+from skillapp.roster.services import state_at
+from skillapp.util.dates import today_jst
+
+HEADER = ["職員番号", "氏名", "所属", "職名", "雇用区分", "在籍"]
+MARCH = [
+    ["1001", "髙橋 一郎", "総務部総務課", "課長", "正規", "在籍"],
+    ["1002", "山﨑 花子", "総務部総務課", "主事", "正規", "在籍"],
+    ["1003", "佐藤 次郎", "市民部市民課", "主幹", "再任用", ""],
+]
+
+
+def csv_bytes(rows, header=HEADER, encoding="utf-8-sig"):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def run_import(data, as_of, **options):
+    rows, problems = importing.parse_roster(data)
+    assert problems == []
+    plan = importing.plan_import(
+        db.session, rows, as_of=as_of, deactivate_missing=options.get("deactivate_missing", False)
+    )
+    result = importing.apply_import(db.session, plan, file_name="roster.csv", data=data, **options)
+    db.session.commit()
+    return plan, result
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_each_csv_encoding(encoding):
+    rows, problems = importing.parse_roster(csv_bytes(MARCH, encoding=encoding))
+    assert problems == []
+    assert [r.name for r in rows] == ["髙橋 一郎", "山﨑 花子", "佐藤 次郎"]
+
+
+def test_xlsx_with_english_headers_and_full_width_numbers():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["staff_no", "name", "department", "job_title", "active"])
+    workbook.active.append(["１００４", "鈴木 三郎", "企画部ＤＸ推進課", "主任", "1"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows, problems = importing.parse_roster(buffer.getvalue())
+    assert problems == []
+    assert (rows[0].staff_no, rows[0].department) == ("1004", "企画部DX推進課")
+
+
+def test_every_problem_has_row_and_column():
+    data = csv_bytes(
+        [
+            ["1001", "", "総務部総務課", "課長", "", ""],
+            ["10 01", "氏名", "総務部総務課", "課長", "", ""],
+            ["1005", "氏名", "総務部総務課", "課長", "", "たぶん"],
+            ["1005", "氏名", "総務部総務課", "", "", ""],
+        ]
+    )
+    rows, problems = importing.parse_roster(data)
+    assert rows == [] or all(r.staff_no != "1005" for r in rows[1:])
+    messages = [str(p) for p in problems]
+    assert messages[0] == "2行目 「氏名」列: 値が空です。"
+    assert messages[1].startswith("3行目 「職員番号」列:")
+    assert messages[2].startswith("4行目 「在籍」列:")
+    assert "5行目 「職員番号」列: 職員番号「1005」が4行目と重複しています。" in messages
+    assert "5行目 「職名」列: 値が空です。" in messages
+
+
+def test_cli_reports_problems_and_writes_nothing(runner, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_bytes([["1001", "", "総務部総務課", "課長", "", ""]]))
+    result = runner.invoke(args=["roster", "import", str(path)])
+    assert result.exit_code == 1
+    assert "bad.csv: 2行目 「氏名」列: 値が空です。" in result.output
+    assert count(Staff) == 0 and count(RosterImport) == 0
+
+
+def test_dry_run_shows_and_writes_nothing(runner, tmp_path):
+    path = tmp_path / "march.csv"
+    path.write_bytes(csv_bytes(MARCH))
+    result = runner.invoke(args=["roster", "import", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "new 3" in result.output and "unclassified 1" in result.output
+    assert "主幹" in result.output
+    assert count(Staff) == 0 and count(User) == 0
+
+
+def test_import_creates_staff_history_departments_and_accounts(runner, tmp_path):
+    path = tmp_path / "march.csv"
+    path.write_bytes(csv_bytes(MARCH))
+    out = tmp_path / "passwords.csv"
+    result = runner.invoke(
+        args=["roster", "import", str(path), "--as-of", "2026-03-01", "--passwords-out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert count(Staff) == 3 and count(StaffState) == 3 and count(User) == 3
+    staff = {s.staff_no: s for s in db.session.scalars(select(Staff))}
+    assert staff["1001"].band == "management" and staff["1003"].band is None
+    section = db.session.scalar(select(Department).where(Department.name == "総務部総務課"))
+    assert section.parent.name == "総務部"
+    record = db.session.scalar(select(RosterImport))
+    assert record.counts["new"] == 3 and len(record.sha256) == 64
+    passwords = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert passwords[0] == ["職員番号", "氏名", "所属", "初回パスワード"]
+    assert len({row[3] for row in passwords[1:]}) == 3  # one each, never shared
+    assert (out.stat().st_mode & 0o777) == 0o600
+
+
+def test_first_password_works_once_and_must_be_changed(client, login, tmp_path, runner):
+    path = tmp_path / "march.csv"
+    path.write_bytes(csv_bytes(MARCH[:1]))
+    out = tmp_path / "pw.csv"
+    runner.invoke(args=["roster", "import", str(path), "--passwords-out", str(out)])
+    password = out.read_bytes().decode("utf-8-sig").splitlines()[1].split(",")[3]
+    response = login("1001", password, follow=False)
+    assert "/account/password" in response.location
+
+
+def test_the_same_file_twice_changes_nothing():
+    data = csv_bytes(MARCH)
+    run_import(data, date(2026, 3, 1))
+    before = (count(Staff), count(StaffState), count(User), count(Department))
+    plan, _ = run_import(data, date(2026, 3, 1))
+    assert not plan.has_changes and plan.unchanged == 3
+    assert (count(Staff), count(StaffState), count(User), count(Department)) == before
+
+
+def test_history_across_1_april():
+    run_import(csv_bytes(MARCH), date(2026, 3, 1))
+    april = [row[:] for row in MARCH]
+    april[1][3] = "主任"  # promoted on 1 April
+    april[1][2] = "市民部市民課"
+    plan, _ = run_import(csv_bytes(april), date(2026, 4, 1))
+    assert [c.row.staff_no for c in plan.changed] == ["1002"]
+    assert plan.changed[0].fields == ["department", "job_title"]
+
+    def state(on, staff_no):
+        s = state_at(on)
+        return db.session.execute(
+            select(s.c.job_title, s.c.band)
+            .join(Staff, Staff.id == s.c.staff_id)
+            .where(Staff.staff_no == staff_no)
+        ).one()
+
+    assert tuple(state(date(2026, 3, 31), "1002")) == ("主事", "staff")
+    assert tuple(state(date(2026, 4, 1), "1002")) == ("主任", "supervisor")
+    staff = db.session.scalar(select(Staff).where(Staff.staff_no == "1002"))
+    assert (staff.job_title, staff.department.name) == ("主任", "市民部市民課")
+    # Loading a March correction later still leaves April as the current state.
+    march = [row[:] for row in MARCH]
+    march[1][1] = "山崎 花子"
+    run_import(csv_bytes(march), date(2026, 3, 15))
+    db.session.expire_all()
+    staff = db.session.scalar(select(Staff).where(Staff.staff_no == "1002"))
+    assert staff.job_title == "主任" and staff.name == "山﨑 花子"
+
+
+def test_deactivate_missing_ends_access(client, login, make_user):
+    user = make_user("1003", job_title="主幹")
+    login(user)
+    assert client.get("/").status_code == 200
+    plan, _ = run_import(csv_bytes(MARCH[:2]), today_jst(), deactivate_missing=True)
+    assert [d["staff_no"] for d in plan.deactivated] == ["1003"]
+    db.session.expire_all()
+    assert db.session.scalar(select(Staff).where(Staff.staff_no == "1003")).is_active is False
+    assert client.get("/").status_code == 302  # the open session has ended
+    client.post("/logout")
+    assert login(user).status_code == 401
+
+
+def test_without_deactivate_missing_absent_people_stay():
+    run_import(csv_bytes(MARCH), date(2026, 3, 1))
+    plan, _ = run_import(csv_bytes(MARCH[:1]), date(2026, 4, 1))
+    assert plan.deactivated == []
+    assert db.session.scalar(select(func.count()).select_from(Staff).where(Staff.is_active)) == 3
+
+
+def test_a_failure_at_the_last_row_writes_nothing(app, monkeypatch):
+    data = csv_bytes(MARCH)
+    rows, _ = importing.parse_roster(data)
+    plan = importing.plan_import(db.session, rows, as_of=date(2026, 3, 1))
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importing, "_create_accounts", broken)
+    with pytest.raises(RuntimeError):
+        importing.apply_import(db.session, plan, file_name="x.csv", data=data)
+    db.session.rollback()
+    assert count(Staff) == 0 and count(StaffState) == 0 and count(RosterImport) == 0
