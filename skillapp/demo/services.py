@@ -4,19 +4,20 @@ services the product uses."""
 
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from skillapp.assessment import services as attempts
 from skillapp.auth.models import User
-from skillapp.auth.services import create_account
+from skillapp.auth.services import set_password, set_roles
 from skillapp.db import utcnow
 from skillapp.demo.data import DEMO_ACCOUNTS, DEPARTMENTS, FAMILY_NAMES, GIVEN_NAMES, TITLES
 from skillapp.learning import services as learning
+from skillapp.roster.importing import RosterRow, apply_import, plan_import
 from skillapp.roster.models import Staff
-from skillapp.roster.services import StaffInput, upsert_staff
+from skillapp.util.dates import fiscal_year_of, today_jst
 
 
 @dataclass
@@ -31,43 +32,38 @@ def database_is_empty(session: Session) -> bool:
 
 
 def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
-    """Create the demo city. The caller commits. Deterministic for a given seed."""
+    """Create the demo city through the roster import. The caller commits.
+
+    Deterministic for a given seed. The roster is effective from 1 April of the
+    previous fiscal year, so that both years have people to count.
+    """
     rng = random.Random(seed)
     report = SeedReport()
-    for staff_no, name, department, title, roles, password in DEMO_ACCOUNTS:
-        create_account(
-            session,
-            staff_no,
-            roles=set(roles),
-            password=password,
-            config=config,
-            name=name,
-            department=department,
-            job_title=title,
-            must_change=False,
-        )
-        report.accounts.append((staff_no, name, password, roles))
-        report.staff += 1
-
-    people = []
+    rows = [
+        RosterRow(row=i, staff_no=staff_no, name=name, department=department, job_title=title,
+                  employment_type="正規", email="", is_active=True)
+        for i, (staff_no, name, department, title, _roles, _pw) in enumerate(DEMO_ACCOUNTS, 2)
+    ]
     for index, title in enumerate(TITLES * 2, start=1):
-        name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}"
-        staff = upsert_staff(
-            session,
-            StaffInput(
-                staff_no=f"{10000 + index}",
-                name=name,
-                department=rng.choice(DEPARTMENTS),
-                job_title=title,
-                employment_type="正規",
-            ),
-        )
-        # Accounts without a password: they cannot log in until HR issues one.
-        user = User(staff=staff, must_change_password=True)
-        session.add(user)
-        people.append(user)
-        report.staff += 1
-    session.flush()
+        rows.append(RosterRow(
+            row=len(rows) + 2, staff_no=f"{10000 + index}",
+            name=f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}",
+            department=rng.choice(DEPARTMENTS), job_title=title, employment_type="正規",
+            email="", is_active=True,
+        ))
+    as_of = date(fiscal_year_of(today_jst()) - 1, 4, 1)
+    plan = plan_import(session, rows, as_of=as_of)
+    # No first passwords: only the demo accounts below can log in.
+    apply_import(session, plan, file_name="demo-roster.csv", data=b"demo", issue_passwords=False)
+    report.staff = len(rows)
+
+    users = {u.staff_no: u for u in session.scalars(select(User))}
+    for staff_no, name, _department, _title, roles, password in DEMO_ACCOUNTS:
+        user = users[staff_no]
+        set_roles(session, user, set(roles))
+        set_password(session, user, password, config=config, must_change=False)
+        report.accounts.append((staff_no, name, password, roles))
+    people = [users[row.staff_no] for row in rows[len(DEMO_ACCOUNTS):]]
 
     modules = learning.published_modules(session)
     now = utcnow()
@@ -83,17 +79,13 @@ def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
             for _ in range(tries):
                 started = now - timedelta(days=rng.randint(1, 200), minutes=rng.randint(0, 600))
                 try:
-                    attempt = attempts.start_attempt(session, user.id, module, now=started, rng=rng)
+                    attempt = attempts.start_attempt(session, user.id, module, now=started,
+                                                     rng=rng)
                 except attempts.AttemptError:
                     break
                 sheet = _answers(session, attempt, rng, skill=0.45 + diligence / 2)
-                attempts.submit_attempt(
-                    session,
-                    attempt.id,
-                    user.id,
-                    answers=sheet,
-                    now=started + timedelta(minutes=rng.randint(3, 9)),
-                )
+                attempts.submit_attempt(session, attempt.id, user.id, answers=sheet,
+                                        now=started + timedelta(minutes=rng.randint(3, 9)))
                 report.attempts += 1
     session.flush()
     return report

@@ -247,18 +247,20 @@ def test_cli_sync_defaults_to_the_configured_content_dir(app, runner, content_di
     assert "created: 1: demo (v1)" in result.output
 
 
-# --- the bundled content ----------------------------------------------------------
+# --- the sample content (tests/data/sample-content) --------------------------------
+
+SAMPLES = PROJECT_ROOT / "tests" / "data" / "sample-content"
 
 
-def test_the_bundled_content_loads_without_problems():
-    result = load_content_dir(PROJECT_ROOT / "content" / "modules")
+def test_the_sample_content_loads_without_problems():
+    result = load_content_dir(SAMPLES)
     assert [str(p) for p in result.problems] == []
     slugs = {spec.slug for spec in result.modules}
     assert {"sample-intro", "sample-data-basics", "sample-assessment"} <= slugs
 
 
-def test_the_bundled_content_syncs(app, runner):
-    result = runner.invoke(args=["content", "sync"])
+def test_the_sample_content_syncs(app, runner):
+    result = runner.invoke(args=["content", "sync", str(SAMPLES)])
     assert result.exit_code == 0, result.output
     assert "sample-intro (v1)" in result.output
 
@@ -273,15 +275,15 @@ def test_the_bundled_content_syncs(app, runner):
     assert version.shuffle_questions is True
     assert _module("sample-data-basics").current_version.max_attempts is None
 
-    result = runner.invoke(args=["content", "sync"])
+    result = runner.invoke(args=["content", "sync", str(SAMPLES)])
     assert result.exit_code == 0
     assert "created: 0" in result.output
     assert "new version: 0" in result.output
 
 
 @pytest.mark.parametrize("slug", ["sample-intro", "sample-data-basics", "sample-assessment"])
-def test_the_bundled_quizzes_can_be_passed_and_failed(slug):
-    [spec] = load_module_dir(PROJECT_ROOT / "content" / "modules" / slug).modules
+def test_the_sample_quizzes_can_be_passed_and_failed(slug):
+    [spec] = load_module_dir(SAMPLES / slug).modules
     key = [
         KeyItem(question_id=n, weight=q.weight, correct=frozenset(q.correct_keys))
         for n, q in enumerate(spec.quiz.questions)
@@ -298,7 +300,7 @@ def test_the_bundled_quizzes_can_be_passed_and_failed(slug):
 
 
 def test_every_draw_of_the_sample_assessment_covers_both_tags():
-    [spec] = load_module_dir(PROJECT_ROOT / "content" / "modules" / "sample-assessment").modules
+    [spec] = load_module_dir(SAMPLES / "sample-assessment").modules
     pool = [
         PoolItem(question_id=n, tags=tuple(q.tags), option_keys=tuple(k for k, _ in q.options))
         for n, q in enumerate(spec.quiz.questions)

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from skillapp import PROJECT_ROOT
 from skillapp.assessment.models import Question
 from skillapp.extensions import db
 from skillapp.learning.models import Module
@@ -81,7 +82,8 @@ def live_server(app):
 
 
 def _sync_content(runner):
-    result = runner.invoke(args=["content", "sync"])
+    samples = PROJECT_ROOT / "tests" / "data" / "sample-content"
+    result = runner.invoke(args=["content", "sync", str(samples)])
     assert result.exit_code == 0, result.output
     module = db.session.scalar(select(Module).where(Module.slug == SLUG))
     assert module is not None and module.current_version is not None, result.output

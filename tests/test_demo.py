@@ -1,0 +1,27 @@
+from sqlalchemy import func, select
+
+from skillapp import PROJECT_ROOT
+from skillapp.assessment.models import Attempt
+from skillapp.demo.data import DEMO_ACCOUNTS
+from skillapp.extensions import db
+from skillapp.roster.models import Staff
+
+
+def test_demo_seed_builds_a_city_once(runner, client, login):
+    samples = PROJECT_ROOT / "tests" / "data" / "sample-content"
+    assert runner.invoke(args=["content", "sync", str(samples)]).exit_code == 0
+    result = runner.invoke(args=["demo", "seed", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    for staff_no, _name, _dept, _title, _roles, password in DEMO_ACCOUNTS:
+        assert f"{staff_no} / {password}" in result.output
+    staff = db.session.scalar(select(func.count()).select_from(Staff))
+    assert staff == 4 + 2 * 48
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) > 50
+    # Each demo login works and needs no password change.
+    staff_no, password = DEMO_ACCOUNTS[2][0], DEMO_ACCOUNTS[2][5]
+    assert login(staff_no, password, follow=False).location == "/"
+    # A second run leaves the data alone.
+    again = runner.invoke(args=["demo", "seed", "--if-empty"])
+    assert again.exit_code == 0 and "nothing to do" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Staff)) == staff
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 2
