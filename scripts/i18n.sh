@@ -34,7 +34,7 @@ fi
 for locale in "${LOCALES[@]}"; do
   po=$TRANSLATIONS/$locale/LC_MESSAGES/messages.po
   if [ -f "$po" ]; then
-    "$PYBABEL" update -i "$POT" -d "$TRANSLATIONS" -l "$locale" --no-wrap --ignore-obsolete
+    "$PYBABEL" update --no-fuzzy-matching -i "$POT" -d "$TRANSLATIONS" -l "$locale" --no-wrap --ignore-obsolete
   else
     "$PYBABEL" init -i "$POT" -d "$TRANSLATIONS" -l "$locale" --no-wrap
   fi

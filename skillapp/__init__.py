@@ -70,6 +70,7 @@ def _import_models() -> None:
     from skillapp.auth import models as _auth  # noqa: F401
     from skillapp.learning import models as _learning  # noqa: F401
     from skillapp.roster import models as _roster  # noqa: F401
+    from skillapp.uploads import models as _uploads  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -83,8 +84,11 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.auth import views as _auth_views  # noqa: F401
     from skillapp.learning import bp as learning_bp
     from skillapp.learning import views as _learning_views  # noqa: F401
+    from skillapp.roster import bp as roster_bp
+    from skillapp.roster import views as _roster_views  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(roster_bp, url_prefix="/hr")

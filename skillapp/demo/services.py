@@ -40,17 +40,31 @@ def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
     rng = random.Random(seed)
     report = SeedReport()
     rows = [
-        RosterRow(row=i, staff_no=staff_no, name=name, department=department, job_title=title,
-                  employment_type="正規", email="", is_active=True)
+        RosterRow(
+            row=i,
+            staff_no=staff_no,
+            name=name,
+            department=department,
+            job_title=title,
+            employment_type="正規",
+            email="",
+            is_active=True,
+        )
         for i, (staff_no, name, department, title, _roles, _pw) in enumerate(DEMO_ACCOUNTS, 2)
     ]
     for index, title in enumerate(TITLES * 2, start=1):
-        rows.append(RosterRow(
-            row=len(rows) + 2, staff_no=f"{10000 + index}",
-            name=f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}",
-            department=rng.choice(DEPARTMENTS), job_title=title, employment_type="正規",
-            email="", is_active=True,
-        ))
+        rows.append(
+            RosterRow(
+                row=len(rows) + 2,
+                staff_no=f"{10000 + index}",
+                name=f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}",
+                department=rng.choice(DEPARTMENTS),
+                job_title=title,
+                employment_type="正規",
+                email="",
+                is_active=True,
+            )
+        )
     as_of = date(fiscal_year_of(today_jst()) - 1, 4, 1)
     plan = plan_import(session, rows, as_of=as_of)
     # No first passwords: only the demo accounts below can log in.
@@ -63,7 +77,7 @@ def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
         set_roles(session, user, set(roles))
         set_password(session, user, password, config=config, must_change=False)
         report.accounts.append((staff_no, name, password, roles))
-    people = [users[row.staff_no] for row in rows[len(DEMO_ACCOUNTS):]]
+    people = [users[row.staff_no] for row in rows[len(DEMO_ACCOUNTS) :]]
 
     modules = learning.published_modules(session)
     now = utcnow()
@@ -79,13 +93,17 @@ def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
             for _ in range(tries):
                 started = now - timedelta(days=rng.randint(1, 200), minutes=rng.randint(0, 600))
                 try:
-                    attempt = attempts.start_attempt(session, user.id, module, now=started,
-                                                     rng=rng)
+                    attempt = attempts.start_attempt(session, user.id, module, now=started, rng=rng)
                 except attempts.AttemptError:
                     break
                 sheet = _answers(session, attempt, rng, skill=0.45 + diligence / 2)
-                attempts.submit_attempt(session, attempt.id, user.id, answers=sheet,
-                                        now=started + timedelta(minutes=rng.randint(3, 9)))
+                attempts.submit_attempt(
+                    session,
+                    attempt.id,
+                    user.id,
+                    answers=sheet,
+                    now=started + timedelta(minutes=rng.randint(3, 9)),
+                )
                 report.attempts += 1
     session.flush()
     return report

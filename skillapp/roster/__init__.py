@@ -1,1 +1,5 @@
-"""Staff, departments and the job-title → band map."""
+"""Staff, departments, the job-title → band map and the roster import."""
+
+from flask import Blueprint
+
+bp = Blueprint("roster", __name__)

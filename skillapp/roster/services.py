@@ -130,3 +130,65 @@ def upsert_staff(
         setattr(state, field, getattr(staff, field))
     session.flush()
     return staff
+
+
+def set_title_band(
+    session: Session, title: str, band: str | None, *, by_user_id: int | None = None
+) -> int:
+    """Map a job title to a band (or to none) and re-derive the band of everyone
+    holding it, in the current records and in their history. Returns how many
+    current staff records changed."""
+    from sqlalchemy import update
+
+    from skillapp.audit.services import record_event
+    from skillapp.roster.bands import BAND_CODES
+
+    title = nfkc(title)
+    if band is not None and band not in BAND_CODES:
+        raise ValueError(f"unknown band {band}")
+    row = session.get(JobTitleBand, title)
+    before = row.band if row else None
+    if before == band:
+        return 0
+    if band is None:
+        session.delete(row)
+    elif row is None:
+        session.add(JobTitleBand(title=title, band=band))
+    else:
+        row.band = band
+    session.flush()
+    changed = session.execute(
+        update(Staff)
+        .where(Staff.job_title == title)
+        .values(band=band)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.execute(
+        update(StaffState)
+        .where(StaffState.job_title == title)
+        .values(band=band)
+        .execution_options(synchronize_session=False)
+    )
+    record_event(
+        session,
+        "title_band_changed",
+        actor_id=by_user_id,
+        object_type="job_title",
+        object_id=title,
+        before=before,
+        after=band,
+        staff=changed,
+    )
+    return changed
+
+
+def title_usage(session: Session) -> list[tuple[str, str | None, int]]:
+    """Every job title on the map or held by active staff: (title, band, active count)."""
+    counts = dict(
+        session.execute(
+            select(Staff.job_title, func.count()).where(Staff.is_active).group_by(Staff.job_title)
+        ).all()
+    )
+    mapped = title_band_map(session)
+    titles = sorted(set(mapped) | {t for t in counts if t})
+    return [(t, mapped.get(t), counts.get(t, 0)) for t in titles]

@@ -1,0 +1,28 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, DateField, HiddenField
+from wtforms.validators import DataRequired, Optional
+
+
+class RosterUploadForm(FlaskForm):
+    file = FileField(
+        _l("Roster file (CSV or Excel)"),
+        validators=[
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(["csv", "xlsx"], _l("Use a .csv or .xlsx file.")),
+        ],
+        render_kw={"accept": ".csv,.xlsx"},
+    )
+    as_of = DateField(_l("Effective from"), validators=[Optional()])
+    deactivate_missing = BooleanField(_l("People missing from the file leave (become inactive)"))
+
+
+class RosterConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    as_of = HiddenField(validators=[DataRequired()])
+    deactivate_missing = HiddenField()
+
+
+class CsrfOnlyForm(FlaskForm):
+    """For pages whose fields are built from data; only the CSRF token is declared."""

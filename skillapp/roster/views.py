@@ -1,0 +1,202 @@
+"""HR's roster pages: upload → preview → confirm, import history, the title map."""
+
+from datetime import date
+from io import BytesIO
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from skillapp.audit.services import record_event
+from skillapp.auth.roles import ADMIN, HR
+from skillapp.extensions import db
+from skillapp.roster import bp, importing, services
+from skillapp.roster.bands import BAND_CODES, BAND_LABELS
+from skillapp.roster.forms import CsrfOnlyForm, RosterConfirmForm, RosterUploadForm
+from skillapp.roster.models import RosterImport
+from skillapp.uploads.services import held_file, hold_file, release_file
+from skillapp.util.dates import today_jst
+from skillapp.util.spreadsheets import to_csv
+from skillapp.web import role_required
+
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "department": _l("Department"),
+    "job_title": _l("Job title"),
+    "employment_type": _l("Employment type"),
+    "email": _l("Email"),
+    "is_active": _l("In post"),
+}
+UPLOAD = "roster_upload"
+PASSWORDS = "first_passwords"
+
+
+@bp.before_request
+@role_required(HR, ADMIN)
+def _hr_only():
+    return None
+
+
+@bp.route("/roster")
+def index():
+    imports = db.session.scalars(
+        select(RosterImport).order_by(RosterImport.id.desc()).limit(50)
+    ).all()
+    form = RosterUploadForm(data={"as_of": today_jst()})
+    return render_template("roster/index.html", form=form, imports=imports)
+
+
+@bp.route("/roster/preview", methods=["POST"])
+def preview():
+    form = RosterUploadForm()
+    imports = db.session.scalars(
+        select(RosterImport).order_by(RosterImport.id.desc()).limit(50)
+    ).all()
+    if not form.validate_on_submit():
+        return render_template("roster/index.html", form=form, imports=imports), 422
+    upload = form.file.data
+    data = upload.read()
+    rows, problems = importing.parse_roster(data)
+    if problems:
+        return render_template(
+            "roster/index.html",
+            form=form,
+            imports=imports,
+            problems=problems,
+            file_name=upload.filename,
+        ), 422
+    as_of = form.as_of.data or today_jst()
+    plan = importing.plan_import(
+        db.session, rows, as_of=as_of, deactivate_missing=form.deactivate_missing.data
+    )
+    token = hold_file(
+        db.session,
+        user_id=current_user.id,
+        purpose=UPLOAD,
+        file_name=upload.filename or "roster",
+        data=data,
+    )
+    db.session.commit()
+    confirm = RosterConfirmForm(
+        data={
+            "token": token,
+            "as_of": as_of.isoformat(),
+            "deactivate_missing": "1" if form.deactivate_missing.data else "",
+        }
+    )
+    return render_template(
+        "roster/preview.html",
+        plan=plan,
+        confirm=confirm,
+        file_name=upload.filename,
+        band_labels=BAND_LABELS,
+        field_label=lambda code: str(FIELD_LABELS.get(code, code)),
+    )
+
+
+@bp.route("/roster/confirm", methods=["POST"])
+def confirm():
+    form = RosterConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    held = held_file(db.session, form.token.data, user_id=current_user.id, purpose=UPLOAD)
+    if held is None:
+        flash(_("The uploaded file has expired. Upload it again."), "error")
+        return redirect(url_for("roster.index"))
+    try:
+        as_of = date.fromisoformat(form.as_of.data)
+    except ValueError:
+        abort(400)
+    deactivate = form.deactivate_missing.data == "1"
+    rows, problems = importing.parse_roster(held.data)
+    if problems:  # cannot happen for a file that passed the preview
+        abort(400)
+    plan = importing.plan_import(db.session, rows, as_of=as_of, deactivate_missing=deactivate)
+    result = importing.apply_import(
+        db.session,
+        plan,
+        file_name=held.file_name,
+        data=held.data,
+        by_user_id=current_user.id,
+        deactivate_missing=deactivate,
+    )
+    release_file(db.session, held)
+    download = None
+    if result.passwords:
+        data = to_csv(
+            ["職員番号", "氏名", "所属", "初回パスワード"],
+            [[p.staff_no, p.name, p.department, p.password] for p in result.passwords],
+        )
+        download = hold_file(
+            db.session,
+            user_id=current_user.id,
+            purpose=PASSWORDS,
+            file_name=f"first-passwords-{result.record.id}.csv",
+            data=data,
+        )
+    db.session.commit()
+    flash(_("The roster has been imported."), "success")
+    return redirect(url_for("roster.import_detail", import_id=result.record.id, passwords=download))
+
+
+@bp.route("/roster/imports/<int:import_id>")
+def import_detail(import_id):
+    record = db.session.get(RosterImport, import_id)
+    if record is None:
+        abort(404)
+    return render_template(
+        "roster/import.html", record=record, passwords=request.args.get("passwords")
+    )
+
+
+@bp.route("/roster/passwords/<token>", methods=["POST"])
+def download_passwords(token):
+    """The first passwords of new accounts: downloadable once, by whoever imported."""
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    held = held_file(db.session, token, user_id=current_user.id, purpose=PASSWORDS)
+    if held is None:
+        abort(404)
+    data, name = held.data, held.file_name
+    release_file(db.session, held)
+    record_event(
+        db.session,
+        "export",
+        actor_id=current_user.id,
+        object_type="first_passwords",
+        object_id=name,
+    )
+    db.session.commit()
+    return send_file(BytesIO(data), mimetype="text/csv", as_attachment=True, download_name=name)
+
+
+@bp.route("/titles", methods=["GET", "POST"])
+def titles():
+    form = CsrfOnlyForm()
+    if form.validate_on_submit():
+        changed = 0
+        for key, value in request.form.items():
+            if not key.startswith("band:"):
+                continue
+            title = key[5:]
+            band = value or None
+            if band is not None and band not in BAND_CODES:
+                abort(400)
+            changed += services.set_title_band(db.session, title, band, by_user_id=current_user.id)
+        db.session.commit()
+        flash(
+            _("The job-title map has been saved; %(n)d staff records were re-derived.", n=changed),
+            "success",
+        )
+        return redirect(url_for("roster.titles"))
+    usage = services.title_usage(db.session)
+    unclassified = [(t, n) for t, band, n in usage if band is None]
+    return render_template(
+        "roster/titles.html",
+        form=form,
+        usage=usage,
+        unclassified=unclassified,
+        band_labels=BAND_LABELS,
+    )

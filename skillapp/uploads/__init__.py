@@ -1,0 +1,1 @@
+"""Files held between an import's preview and its confirmation, and one-time downloads."""
