@@ -1,0 +1,140 @@
+"""The bundled curriculum (content/modules): complete, well-formed, fair to take."""
+
+import math
+import random
+import re
+from collections import Counter
+
+import pytest
+
+from skillapp import PROJECT_ROOT
+from skillapp.assessment.draw import PoolItem, draw_paper
+from skillapp.assessment.scoring import KeyItem, score_attempt
+from skillapp.authoring.loader import load_content_dir
+
+CONTENT = PROJECT_ROOT / "content" / "modules"
+MINDSET = [
+    "mindset-1-empathy",
+    "mindset-2-zero-based",
+    "mindset-3-agile",
+    "mindset-4-quick-shift",
+    "mindset-5-bpr",
+    "mindset-6-collaboration",
+    "mindset-7-data-driven",
+]
+AREAS = ["用語", "行動原則", "AIガバナンス", "EBPM"]
+
+
+@pytest.fixture(scope="module")
+def curriculum():
+    result = load_content_dir(CONTENT)
+    assert [str(p) for p in result.problems] == []
+    return {spec.slug: spec for spec in result.modules}
+
+
+def test_every_part_is_there(curriculum):
+    expected = {"intro-dx-learning", "ai-governance", "ebpm-basics", "dx-literacy", *MINDSET}
+    assert expected <= set(curriculum)
+    assert {curriculum[s].category for s in MINDSET} == {"mindset"}
+    assert curriculum["ai-governance"].category == "ai_governance"
+    assert curriculum["ebpm-basics"].category == "ebpm"
+
+
+@pytest.mark.parametrize(
+    ("slug", "minimum"),
+    [
+        *((s, 5) for s in MINDSET),
+        ("ai-governance", 10),
+        ("ebpm-basics", 10),
+        ("intro-dx-learning", 3),
+    ],
+)
+def test_module_quiz_sizes(curriculum, slug, minimum):
+    spec = curriculum[slug]
+    assert spec.kind == "module"
+    assert len(spec.quiz.questions) >= minimum
+    assert spec.lessons
+
+
+def test_ids_are_stable_and_unique_across_the_curriculum(curriculum):
+    ids = [q.key for spec in curriculum.values() for q in spec.quiz.questions]
+    duplicates = [key for key, n in Counter(ids).items() if n > 1]
+    assert duplicates == []
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key) for key in ids)
+
+
+def test_every_item_explains_and_is_fair(curriculum):
+    banned = ("すべて正しい", "上記すべて", "以上すべて", "全て正しい", "上記の全て")
+    for spec in curriculum.values():
+        for q in spec.quiz.questions:
+            assert len(q.explanation.strip()) >= 15, q.key
+            assert len(q.correct_keys) < len(q.options), q.key
+            for _, text in q.options:
+                assert not any(word in text for word in banned), (q.key, text)
+            if q.type == "multiple":
+                assert len(q.correct_keys) >= 2, q.key
+
+
+def test_lessons_take_three_to_seven_minutes(curriculum):
+    for spec in curriculum.values():
+        for lesson in spec.lessons:
+            assert lesson.minutes is not None and 3 <= lesson.minutes <= 7, (spec.slug, lesson.key)
+
+
+@pytest.mark.parametrize("slug", [*MINDSET, "ai-governance", "ebpm-basics", "intro-dx-learning"])
+def test_every_quiz_can_be_passed_and_failed(curriculum, slug):
+    questions = curriculum[slug].quiz.questions
+    key = [KeyItem(n, q.weight, frozenset(q.correct_keys)) for n, q in enumerate(questions)]
+    right = {n: q.correct_keys for n, q in enumerate(questions)}
+    wrong = {
+        n: [next(k for k, _ in q.options if k not in q.correct_keys)]
+        for n, q in enumerate(questions)
+    }
+    assert score_attempt(right, key).score == 100
+    assert score_attempt(wrong, key).score == 0
+
+
+def test_dx_literacy_pool_covers_four_areas(curriculum):
+    spec = curriculum["dx-literacy"]
+    quiz = spec.quiz
+    assert spec.kind == "assessment" and not spec.lessons
+    assert quiz.draw == 20
+    assert list(quiz.stratify_by) == AREAS
+    assert quiz.time_limit_minutes and quiz.shuffle_questions and quiz.shuffle_options
+    assert len(quiz.questions) >= 40
+    per_area = Counter()
+    for q in quiz.questions:
+        areas = [tag for tag in q.tags if tag in AREAS]
+        assert len(areas) == 1, q.key
+        per_area[areas[0]] += 1
+    # Enough in each area that two attempts in a row rarely repeat a question.
+    assert all(per_area[a] >= 2 * math.ceil(quiz.draw / len(AREAS)) for a in AREAS), per_area
+
+
+def test_every_dx_literacy_draw_covers_all_four_areas(curriculum):
+    quiz = curriculum["dx-literacy"].quiz
+    pool = [
+        PoolItem(n, tuple(q.tags), tuple(k for k, _ in q.options))
+        for n, q in enumerate(quiz.questions)
+    ]
+    area_of = {n: next(t for t in q.tags if t in AREAS) for n, q in enumerate(quiz.questions)}
+    for seed in range(200):
+        paper = draw_paper(
+            pool,
+            draw_count=quiz.draw,
+            stratify_tags=quiz.stratify_by,
+            shuffle_questions=True,
+            shuffle_options=True,
+            rng=random.Random(seed),
+        )
+        counts = Counter(area_of[q] for q in paper.question_ids)
+        assert len(paper.question_ids) == 20
+        assert counts == dict.fromkeys(AREAS, 5)
+
+
+def test_the_curriculum_syncs_and_a_second_sync_changes_nothing(runner):
+    first = runner.invoke(args=["content", "sync"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["content", "sync"])
+    assert second.exit_code == 0
+    assert "created: 0" in second.output and "new version: 0" in second.output
