@@ -84,6 +84,8 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.auth import views as _auth_views  # noqa: F401
     from skillapp.learning import bp as learning_bp
     from skillapp.learning import views as _learning_views  # noqa: F401
+    from skillapp.metrics import bp as metrics_bp
+    from skillapp.metrics import views as _metrics_views  # noqa: F401
     from skillapp.roster import bp as roster_bp
     from skillapp.roster import views as _roster_views  # noqa: F401
 
@@ -92,3 +94,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessment_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(roster_bp, url_prefix="/hr")
+    app.register_blueprint(metrics_bp, url_prefix="/hr")

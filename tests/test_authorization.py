@@ -45,6 +45,9 @@ ROUTES = [
     ("GET", "/hr/roster/imports/{missing}", {"hr", "admin"}),
     ("POST", "/hr/roster/passwords/{missing}", {"hr", "admin"}),
     ("GET", "/hr/titles", {"hr", "admin"}),
+    ("GET", "/hr/dashboard", {"hr", "admin"}),
+    ("GET", "/hr/dashboard/{slug}", {"hr", "admin"}),
+    ("GET", "/hr/dashboard/{slug}/pending.csv", {"hr", "admin"}),
 ]
 
 # Routes on one user's own objects: everybody else gets 404.

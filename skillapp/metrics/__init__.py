@@ -1,0 +1,5 @@
+"""HR dashboards and the HR-development indicators."""
+
+from flask import Blueprint
+
+bp = Blueprint("metrics", __name__)

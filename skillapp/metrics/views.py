@@ -1,0 +1,219 @@
+"""HR's completion dashboard, and department heads' view of their own unit."""
+
+from io import BytesIO
+
+from flask import abort, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from skillapp.audit.services import record_event
+from skillapp.auth.roles import ADMIN, HR
+from skillapp.extensions import db
+from skillapp.learning.models import Module
+from skillapp.metrics import bp, queries
+from skillapp.roster.bands import BAND_CODES, BAND_LABELS, MANAGEMENT
+from skillapp.roster.models import Department
+from skillapp.util.dates import fiscal_year_label, fiscal_year_of, today_jst
+from skillapp.util.spreadsheets import to_csv, to_xlsx
+from skillapp.web import client_ip
+
+# Titles that head a 部 rather than a 課.
+_DIVISION_HEADS = {"部長", "次長"}
+
+
+def chart_items(rates: dict, *, with_all: bool = False) -> list[tuple]:
+    """(label, percent or None, text) for each band, for the bar charts."""
+    keys = [*BAND_CODES, "all"] if with_all else list(BAND_CODES)
+    items = []
+    for key in keys:
+        rate = rates[key]
+        label = BAND_LABELS.get(key) or _("All staff")
+        text = (
+            "—"
+            if rate.percent is None
+            else (f"{rate.percent:.1f}% ({rate.numerator}/{rate.denominator})")
+        )
+        items.append((label, rate.percent, text))
+    return items
+
+
+@bp.app_template_global("fy_label")
+def _fy_label(year: int) -> str:
+    return fiscal_year_label(year)
+
+
+def viewer_scope() -> queries.Scope:
+    """HR and admins see everyone; a manager sees only their own unit; others: 403."""
+    if current_user.has_role(HR, ADMIN):
+        return queries.Scope()
+    staff = current_user.staff
+    if staff.band != MANAGEMENT or staff.department is None or not staff.is_active:
+        abort(403)
+    unit = staff.department
+    if staff.job_title in _DIVISION_HEADS and unit.parent is not None:
+        unit = unit.parent
+    ids = {unit.id} | set(
+        db.session.scalars(select(Department.id).where(Department.parent_id == unit.id))
+    )
+    return queries.Scope(department_ids=tuple(sorted(ids)))
+
+
+def _fiscal_year() -> int:
+    current = fiscal_year_of(today_jst())
+    year = request.args.get("fy", current, type=int)
+    if not 2000 <= year <= current + 1:
+        abort(400)
+    return year
+
+
+def _years() -> list[int]:
+    current = fiscal_year_of(today_jst())
+    return list(range(current, current - 5, -1))
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    scope = viewer_scope()
+    year = _fiscal_year()
+    rows = queries.completion_by_band(db.session, year, scope)
+    return render_template(
+        "metrics/dashboard.html",
+        rows=rows,
+        year=year,
+        years=_years(),
+        year_label=fiscal_year_label(year),
+        as_of=queries.as_of_day(year),
+        scope=scope,
+        bands=list(BAND_CODES),
+        band_labels=BAND_LABELS,
+        unit_name=_unit_name(scope),
+        chart_items=chart_items,
+    )
+
+
+def _unit_name(scope) -> str | None:
+    if scope.department_ids is None:
+        return None
+    names = db.session.scalars(
+        select(Department.name).where(
+            Department.id.in_(scope.department_ids), Department.parent_id.is_(None)
+        )
+    ).all()
+    return names[0] if names else current_user.staff.department.name
+
+
+def _module_or_404(slug) -> Module:
+    module = db.session.scalar(select(Module).where(Module.slug == slug))
+    if module is None or module.current_version is None:
+        abort(404)
+    return module
+
+
+def _filters(scope):
+    band = request.args.get("band") or None
+    if band not in (None, "unclassified", *BAND_CODES):
+        abort(400)
+    department_id = request.args.get("department", type=int)
+    if (
+        department_id
+        and scope.department_ids is not None
+        and department_id not in scope.department_ids
+    ):
+        abort(403)
+    return band, department_id
+
+
+@bp.route("/dashboard/<slug>")
+@login_required
+def module_detail(slug):
+    scope = viewer_scope()
+    year = _fiscal_year()
+    module = _module_or_404(slug)
+    band, department_id = _filters(scope)
+    departments = queries.completion_by_department(db.session, year, module.id, scope)
+    pending = queries.not_yet_done(
+        db.session, year, module.id, band=band, department_id=department_id, scope=scope, limit=500
+    )
+    progress = queries.monthly_progress(db.session, year, module.id, scope)
+    row = next(
+        r for r in queries.completion_by_band(db.session, year, scope) if r.module_id == module.id
+    )
+    return render_template(
+        "metrics/module.html",
+        module=module,
+        row=row,
+        departments=departments,
+        pending=pending,
+        progress=progress,
+        year=year,
+        years=_years(),
+        year_label=fiscal_year_label(year),
+        as_of=queries.as_of_day(year),
+        band=band,
+        department_id=department_id,
+        bands=list(BAND_CODES),
+        band_labels=BAND_LABELS,
+        scope=scope,
+        chart_items=chart_items,
+    )
+
+
+@bp.route("/dashboard/<slug>/pending.<fmt>")
+@login_required
+def export_pending(slug, fmt):
+    """The not-yet list as CSV (UTF-8 with BOM, or CP932) or XLSX, with its context."""
+    scope = viewer_scope()
+    year = _fiscal_year()
+    module = _module_or_404(slug)
+    band, department_id = _filters(scope)
+    people = queries.not_yet_done(
+        db.session, year, module.id, band=band, department_id=department_id, scope=scope
+    )
+    department = db.session.get(Department, department_id) if department_id else None
+    preamble = [
+        [_("Fiscal year"), fiscal_year_label(year)],
+        [_("Roster as of"), queries.as_of_day(year).isoformat()],
+        [_("Module"), module.current_version.title],
+        [_("Job grade"), BAND_LABELS.get(band, _("Unclassified")) if band else _("All")],
+        [_("Department"), department.name if department else _("All")],
+    ]
+    headers = [_("Staff number"), _("Name"), _("Department"), _("Job grade"), _("Best score")]
+    rows = [
+        [
+            p.staff_no,
+            p.name,
+            p.department,
+            BAND_LABELS.get(p.band, _("Unclassified")),
+            "" if p.best is None else p.best,
+        ]
+        for p in people
+    ]
+    name = f"not-yet-{module.slug}-FY{year}"
+    if fmt == "xlsx":
+        data = to_xlsx(headers, rows, title=module.slug, preamble=preamble)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "csv":
+        encoding = "cp932" if request.args.get("encoding") == "cp932" else "utf-8-sig"
+        data = to_csv(headers, rows, encoding=encoding, preamble=[*preamble, []])
+        mimetype = f"text/csv; charset={'shift_jis' if encoding == 'cp932' else 'utf-8'}"
+    else:
+        abort(404)
+    record_event(
+        db.session,
+        "export",
+        actor_id=current_user.id,
+        object_type="pending_list",
+        object_id=module.slug,
+        ip=client_ip(),
+        fiscal_year=year,
+        format=fmt,
+        band=band,
+        department_id=department_id,
+        rows=len(rows),
+    )
+    db.session.commit()
+    return send_file(
+        BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{name}.{fmt}"
+    )

@@ -1,0 +1,170 @@
+"""The completion dashboard against a small hand-computed fixture.
+
+Fixture, FY2026 (roster as it stands on 31 March 2027):
+  management: M1 (passed 80, all lessons read), M2 (nothing)            → N = 2
+  supervisor: S1 (passed 70 but read one lesson of two)                 → N = 1
+  staff:      T1 (69 only), T2 (40 then 100), T3 (inactive, passed)     → N = 2
+  unclassified: U1 (主幹, passed)                                       → only in "all"
+  OTHER: passed in FY2025 only (2026-03-31T23:59:59+09:00)              → staff, N counts
+So for FY2026: staff N = 3 (T1, T2, OTHER), all N = 7.
+"""
+
+import pytest
+
+from skillapp.assessment import services
+from skillapp.assessment.models import Attempt, Question
+from skillapp.extensions import db
+from skillapp.learning.services import record_lesson_view
+from skillapp.metrics import queries
+from skillapp.util.dates import parse_local_datetime
+
+
+def take(user, module, score_keys, when: str, *, right: int):
+    """Submit an attempt at ``when`` with the first ``right`` questions correct."""
+    at = parse_local_datetime(when)
+    attempt = services.start_attempt(db.session, user.id, module, now=at)
+    questions = {
+        q.id: q for q in db.session.query(Question).filter(Question.id.in_(attempt.question_ids))
+    }
+    sheet = {}
+    for n, qid in enumerate(attempt.question_ids):
+        q = questions[qid]
+        sheet[qid] = (
+            list(q.correct_keys)
+            if n < right
+            else [next(o["key"] for o in q.options if o["key"] not in q.correct_keys)]
+        )
+    services.submit_attempt(db.session, attempt.id, user.id, answers=sheet, now=at)
+    db.session.commit()
+    return db.session.get(Attempt, attempt.id)
+
+
+@pytest.fixture
+def fixture(make_user, make_module):
+    ten = [
+        {
+            "id": f"q{i}",
+            "type": "single",
+            "text": f"問{i}",
+            "explanation": "解説",
+            "options": [{"id": "a", "text": "正", "correct": True}, {"id": "b", "text": "誤"}],
+        }
+        for i in range(1, 11)
+    ]
+    module = make_module("m", questions=ten)
+    lessons = [lesson.key for lesson in module.current_version.lessons]
+    people = {
+        "M1": make_user("M1", job_title="課長", department="総務部総務課"),
+        "M2": make_user("M2", job_title="部長", department="総務部総務課"),
+        "S1": make_user("S1", job_title="係長", department="市民部市民課"),
+        "T1": make_user("T1", job_title="主事", department="市民部市民課"),
+        "T2": make_user("T2", job_title="主事", department="総務部総務課"),
+        "T3": make_user("T3", job_title="主事", department="総務部総務課", is_active=False),
+        "U1": make_user("U1", job_title="主幹", department="市民部市民課"),
+        "OTHER": make_user("OTHER", job_title="技師", department="市民部市民課"),
+    }
+    for name in ("M1", "T2", "T3", "U1", "OTHER"):
+        for key in lessons:
+            record_lesson_view(db.session, people[name].id, module, key)
+    record_lesson_view(db.session, people["S1"].id, module, lessons[0])
+    record_lesson_view(db.session, people["T1"].id, module, lessons[0])
+    record_lesson_view(db.session, people["T1"].id, module, lessons[1])
+    db.session.commit()
+    take(people["M1"], module, None, "2026-05-01T10:00:00+09:00", right=8)
+    take(people["S1"], module, None, "2026-06-01T10:00:00", right=7)
+    take(people["T1"], module, None, "2026-06-01T10:00:00+09:00", right=6)
+    take(people["T2"], module, None, "2026-06-02T10:00:00+09:00", right=4)
+    take(people["T2"], module, None, "2027-03-31T14:59:59Z", right=10)  # 23:59:59 JST
+    take(people["T3"], module, None, "2026-07-01T10:00:00+09:00", right=10)
+    take(people["U1"], module, None, "2026-07-01T10:00:00+09:00", right=10)
+    take(people["OTHER"], module, None, "2026-03-31T23:59:59+09:00", right=10)
+    return module, people
+
+
+def rates(rows, slug):
+    row = next(r for r in rows if r.slug == slug)
+
+    def view(d):
+        return {k: (v.numerator, v.denominator) for k, v in d.items()}
+
+    return view(row.completed), view(row.passed)
+
+
+def test_completion_and_pass_by_band(fixture):
+    completed, passed = rates(queries.completion_by_band(db.session, 2026), "m")
+    assert passed == {"management": (1, 2), "supervisor": (1, 1), "staff": (1, 3), "all": (4, 7)}
+    # S1 passed but has not read every lesson: passed, not completed.
+    assert completed == {"management": (1, 2), "supervisor": (0, 1), "staff": (1, 3), "all": (3, 7)}
+
+
+def test_the_previous_year(fixture):
+    _, passed = rates(queries.completion_by_band(db.session, 2025), "m")
+    # Nobody was on the roster before today except through their history rows,
+    # which start today: the FY2025 population is empty, so no rate, never 0%.
+    assert passed["all"][1] == 0
+    row = next(r for r in queries.completion_by_band(db.session, 2025) if r.slug == "m")
+    assert row.passed["all"].percent is None
+
+
+def test_by_department(fixture):
+    module, _ = fixture
+    rows = {
+        r.name: (r.completed.numerator, r.passed.numerator, r.passed.denominator)
+        for r in queries.completion_by_department(db.session, 2026, module.id)
+    }
+    assert rows == {"総務部総務課": (2, 2, 3), "市民部市民課": (1, 2, 4)}
+
+
+def test_not_yet_done_with_filters(fixture):
+    module, _ = fixture
+    everyone = [p.staff_no for p in queries.not_yet_done(db.session, 2026, module.id)]
+    assert sorted(everyone) == ["M2", "OTHER", "S1", "T1"]
+    staff = queries.not_yet_done(db.session, 2026, module.id, band="staff")
+    assert sorted((p.staff_no, p.best) for p in staff) == [("OTHER", None), ("T1", 60)]
+    unclassified = queries.not_yet_done(db.session, 2026, module.id, band="unclassified")
+    assert unclassified == []
+
+
+def test_scope_limits_to_one_unit(fixture):
+    from sqlalchemy import select
+
+    from skillapp.roster.models import Department
+
+    section = db.session.scalar(select(Department).where(Department.name == "総務部総務課"))
+    scope = queries.Scope(department_ids=(section.id,))
+    _, passed = rates(queries.completion_by_band(db.session, 2026, scope), "m")
+    assert passed["all"] == (2, 3)
+
+
+def test_manager_sees_own_unit_only_and_learner_gets_403(client, login, fixture):
+    _, people = fixture
+    login(people["M1"])  # 課長 of 総務部総務課
+    page = client.get("/hr/dashboard/m").get_data(as_text=True)
+    assert "総務部総務課" in page and "市民部市民課" not in page
+    assert client.get("/hr/dashboard/m?department=999").status_code == 403
+    client.post("/logout")
+    login(people["T1"])
+    assert client.get("/hr/dashboard").status_code == 403
+    assert client.get("/hr/dashboard/m/pending.csv").status_code == 403
+
+
+def test_exports_carry_context_and_are_safe(client, login, make_user, fixture):
+    from skillapp.roster.services import StaffInput, upsert_staff
+
+    upsert_staff(
+        db.session,
+        StaffInput(
+            staff_no="EVIL", name='=HYPERLINK("x")', department="総務部総務課", job_title="主事"
+        ),
+    )
+    db.session.commit()
+    login(make_user(roles=["hr"]))
+    response = client.get("/hr/dashboard/m/pending.csv?fy=2026&band=staff")
+    assert response.status_code == 200
+    text = response.get_data().decode("utf-8-sig")
+    assert "2026年度（令和8年度）" in text
+    assert "'=HYPERLINK" in text
+    cp932 = client.get("/hr/dashboard/m/pending.csv?fy=2026&encoding=cp932")
+    assert "職員番号" in cp932.get_data().decode("cp932")
+    xlsx = client.get("/hr/dashboard/m/pending.xlsx?fy=2026")
+    assert xlsx.data[:2] == b"PK"
