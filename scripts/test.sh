@@ -12,6 +12,6 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "warning: /usr/bin/chromium is missing; install Debian's chromium package" >&2
   fi
 fi
-.venv/bin/ruff check skillapp tests migrations
-.venv/bin/ruff format --check skillapp tests
+.venv/bin/ruff check skillapp tests migrations benchmarks
+.venv/bin/ruff format --check skillapp tests benchmarks
 .venv/bin/python -m pytest "$@"
