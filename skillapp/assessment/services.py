@@ -114,6 +114,21 @@ def is_past_deadline(attempt: Attempt, now: datetime) -> bool:
     return attempt.deadline_at is not None and now > attempt.deadline_at
 
 
+def keys_from_positions(attempt: Attempt, question_id: int, values: list[str]) -> list[str]:
+    """The option keys behind what the browser sent: 1-based positions in the order
+    this attempt shows. The browser never sees the authoring keys, which could
+    hint at the answer (authors often write the right option first)."""
+    order = attempt.option_orders.get(str(question_id))
+    if order is None:
+        raise AttemptError("bad_question")
+    keys = []
+    for value in values:
+        if not str(value).isdigit() or not 1 <= int(value) <= len(order):
+            raise AttemptError("bad_option")
+        keys.append(order[int(value) - 1])
+    return keys
+
+
 def save_answer(
     session: Session,
     attempt_id: int,

@@ -35,11 +35,18 @@ def _own_attempt(attempt_id: int, *, close_if_expired: bool = False) -> Attempt:
     return attempt
 
 
-def _answers_from_form(form) -> dict[int, list[str]]:
+def _answers_from_form(attempt: Attempt, form) -> dict[int, list[str]]:
+    """Question id → option keys from the posted sheet (values are positions)."""
     answers = {}
     for name in form:
         if name.startswith("q-") and name[2:].isdigit():
-            answers[int(name[2:])] = form.getlist(name)
+            question_id = int(name[2:])
+            try:
+                answers[question_id] = services.keys_from_positions(
+                    attempt, question_id, form.getlist(name)
+                )
+            except services.AttemptError:
+                continue  # not part of this attempt: ignored, as any stray field
     return answers
 
 
@@ -89,10 +96,11 @@ def save(attempt_id):
         payload = request.get_json(silent=True) or {}
         try:
             question_id = int(payload.get("question_id"))
-            selected = [str(key) for key in payload.get("selected", [])]
+            values = [str(value) for value in payload.get("selected", [])]
         except (TypeError, ValueError):
             return jsonify(ok=False, error="bad_request"), 400
         try:
+            selected = services.keys_from_positions(attempt, question_id, values)
             saved_at = services.save_answer(
                 db.session, attempt.id, current_user.id, question_id, selected
             )
@@ -102,7 +110,7 @@ def save(attempt_id):
             return jsonify(ok=False, error=error.code, message=_ERRORS[error.code]()), status
         db.session.commit()
         return jsonify(ok=True, saved_at=saved_at.isoformat())
-    answers = _answers_from_form(request.form)
+    answers = _answers_from_form(attempt, request.form)
     try:
         for question_id, selected in answers.items():
             services.save_answer(db.session, attempt.id, current_user.id, question_id, selected)
@@ -120,7 +128,7 @@ def save(attempt_id):
 def submit(attempt_id):
     attempt = _own_attempt(attempt_id)
     result = services.submit_attempt(
-        db.session, attempt.id, current_user.id, answers=_answers_from_form(request.form)
+        db.session, attempt.id, current_user.id, answers=_answers_from_form(attempt, request.form)
     )
     db.session.commit()
     if not result.changed:
@@ -167,11 +175,11 @@ def attempt_json(attempt_id):
             "number": q.number,
             "type": q.type,
             "text": q.text,
-            "options": [{"key": o.key, "text": o.text} for o in q.options],
-            "selected": [o.key for o in q.options if o.chosen],
+            "options": [{"value": str(n), "text": o.text} for n, o in enumerate(q.options, 1)],
+            "selected": [str(n) for n, o in enumerate(q.options, 1) if o.chosen],
         }
         if attempt.is_submitted:
-            item["correct"] = [o.key for o in q.options if o.correct]
+            item["correct"] = [str(n) for n, o in enumerate(q.options, 1) if o.correct]
             item["is_correct"] = q.is_correct
             item["explanation"] = q.explanation
         body["questions"].append(item)

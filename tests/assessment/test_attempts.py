@@ -14,6 +14,15 @@ from skillapp.db import utcnow
 from skillapp.extensions import db
 
 
+def as_form(attempt, sheet):
+    """The browser's form for a sheet of keys: 1-based positions as shown."""
+    form = {}
+    for qid, keys in sheet.items():
+        order = attempt.option_orders[str(qid)]
+        form[f"q-{qid}"] = [str(order.index(k) + 1) for k in keys]
+    return form
+
+
 def correct_sheet(attempt):
     questions = db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))
     return {q.id: list(q.correct_keys) for q in questions}
@@ -222,7 +231,7 @@ def test_in_progress_pages_carry_no_answer_key(client, login, make_user, make_mo
     client.post(f"/attempts/{attempt_id}/submit", data={})
     done = client.get(f"/api/v1/attempts/{attempt_id}").get_json()
     assert done["status"] == "submitted"
-    assert done["questions"][0]["correct"] == ["a"]
+    assert done["questions"][0]["correct"] == ["1"]  # "a", shown first
     assert "解説1" in client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
 
 
@@ -232,15 +241,21 @@ def test_saved_answers_survive_a_reload(client, login, make_user, make_module):
     attempt_id = _start(client, module.slug)
     qid = client.get(f"/api/v1/attempts/{attempt_id}").get_json()["questions"][0]["id"]
     response = client.post(
-        f"/attempts/{attempt_id}/answers", json={"question_id": qid, "selected": ["b"]}
+        f"/attempts/{attempt_id}/answers", json={"question_id": qid, "selected": ["2"]}
     )
     assert response.status_code == 200 and response.get_json()["ok"]
     html = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    assert f'name="q-{qid}" value="b" id="q{qid}-b" checked' in html
+    assert f'name="q-{qid}" value="2" id="q{qid}-2" checked' in html
+    assert db.session.get(AttemptAnswer, (attempt_id, qid)).selected == ["b"]
     # The no-script "save" button posts the whole form.
-    client.post(f"/attempts/{attempt_id}/answers", data={f"q-{qid}": "a"})
+    client.post(f"/attempts/{attempt_id}/answers", data={f"q-{qid}": "1"})
     body = client.get(f"/api/v1/attempts/{attempt_id}").get_json()
-    assert body["questions"][0]["selected"] == ["a"]
+    assert body["questions"][0]["selected"] == ["1"]
+    for bad in (["0"], ["3"], ["a"], ["1", "2"]):
+        response = client.post(
+            f"/attempts/{attempt_id}/answers", json={"question_id": qid, "selected": bad}
+        )
+        assert response.status_code == 400, bad
 
 
 def test_fail_review_then_retake_and_pass(client, login, make_user, make_module):
@@ -248,14 +263,14 @@ def test_fail_review_then_retake_and_pass(client, login, make_user, make_module)
     login(user)
     first = _start(client, module.slug)
     attempt = db.session.get(Attempt, first)
-    form = {f"q-{qid}": keys for qid, keys in wrong_sheet(attempt).items()}
+    form = as_form(attempt, wrong_sheet(attempt))
     client.post(f"/attempts/{first}/submit", data=form)
     page = client.get(f"/attempts/{first}/result").get_data(as_text=True)
     assert 'result__number">0<' in page
     second = _start(client, module.slug)
     assert second != first
     attempt = db.session.get(Attempt, second)
-    form = {f"q-{qid}": keys for qid, keys in correct_sheet(attempt).items()}
+    form = as_form(attempt, correct_sheet(attempt))
     client.post(f"/attempts/{second}/submit", data=form)
     page = client.get(f"/attempts/{second}/result").get_data(as_text=True)
     assert 'result__number">100<' in page
@@ -271,7 +286,7 @@ def test_late_web_submission_keeps_the_deadline_sheet(client, login, make_user, 
     )
     db.session.commit()
     login(user)
-    form = {f"q-{qid}": keys for qid, keys in correct_sheet(attempt).items()}
+    form = as_form(attempt, correct_sheet(attempt))
     client.post(f"/attempts/{attempt.id}/submit", data=form)
     db.session.expire_all()
     assert db.session.get(Attempt, attempt.id).score == 0
@@ -298,7 +313,7 @@ def test_another_user_cannot_save_or_submit(client, login, make_user, make_modul
     qid = attempt.question_ids[0]
     assert (
         client.post(
-            f"/attempts/{attempt.id}/answers", json={"question_id": qid, "selected": ["a"]}
+            f"/attempts/{attempt.id}/answers", json={"question_id": qid, "selected": ["1"]}
         ).status_code
         == 404
     )
@@ -316,7 +331,7 @@ def test_module_complete_needs_lessons_and_a_pass(client, login, make_user, make
     attempt = db.session.get(Attempt, attempt_id)
     client.post(
         f"/attempts/{attempt_id}/submit",
-        data={f"q-{q}": k for q, k in correct_sheet(attempt).items()},
+        data=as_form(attempt, correct_sheet(attempt)),
     )
     progress = progress_for(db.session, user.id, [module])[module.id]
     assert progress.passed and not progress.complete

@@ -117,18 +117,23 @@ def _wrong_choice(item) -> list[str]:
     return [next(k for k in item["options"] if k not in item["correct"])]
 
 
-def _answer(page, save_url: str, saved_msg: str, qid: int, keys: list[str]) -> None:
+def _option(page, item, qid: int, option_key: str):
+    """The input of one option, found by its label text: the page shows no keys."""
+    return page.locator(f"#question-{qid}").get_by_label(item["texts"][option_key], exact=True)
+
+
+def _answer(page, save_url: str, saved_msg: str, qid: int, keys: list[str], item) -> None:
     """Click the label of each key and wait for the autosave of each click."""
     for option_key in keys:
         with page.expect_response(
             lambda r: r.url == save_url and r.request.method == "POST"
         ) as response_info:
-            page.locator(f'label[for="q{qid}-{option_key}"]').click()
+            _option(page, item, qid, option_key).click()
         response = response_info.value
         assert response.status == 200, response.text()
         assert response.json()["ok"] is True
         expect(page.locator("#save-status")).to_contain_text(saved_msg)
-        expect(page.locator(f"#q{qid}-{option_key}")).to_be_checked()
+        expect(_option(page, item, qid, option_key)).to_be_checked()
 
 
 def _start_attempt(page, base: str) -> tuple[int, str, str]:
@@ -227,10 +232,10 @@ def test_learner_reads_fails_retakes_and_passes(browser, live_server, make_user,
         sheet = _sheet(page)
         assert set(sheet) <= set(key) and len(sheet) == len(set(sheet))
         first = sheet[0]
-        _answer(page, save_url, saved_msg, first, key[first]["correct"])
+        _answer(page, save_url, saved_msg, first, key[first]["correct"], key[first])
         page.reload()
         for option_key in key[first]["options"]:
-            box = page.locator(f"#q{first}-{option_key}")
+            box = _option(page, key[first], first, option_key)
             if option_key in key[first]["correct"]:
                 expect(box).to_be_checked()
             else:
@@ -238,7 +243,7 @@ def test_learner_reads_fails_retakes_and_passes(browser, live_server, make_user,
 
         # ... and the rest are answered wrong, to fail.
         for qid in sheet[1:]:
-            _answer(page, save_url, saved_msg, qid, _wrong_choice(key[qid]))
+            _answer(page, save_url, saved_msg, qid, _wrong_choice(key[qid]), key[qid])
         first_score = _submit(page, base, first_id)
         total = sum(key[qid]["weight"] for qid in sheet)
         assert first_score == 100 * key[first]["weight"] // total
@@ -255,7 +260,7 @@ def test_learner_reads_fails_retakes_and_passes(browser, live_server, make_user,
         assert second_id != first_id
         sheet = _sheet(page)
         for qid in sheet:
-            _answer(page, save_url, saved_msg, qid, key[qid]["correct"])
+            _answer(page, save_url, saved_msg, qid, key[qid]["correct"], key[qid])
         assert _submit(page, base, second_id) == 100
         expect(page.locator(".result.result--pass")).to_have_count(1)
         expect(page.locator("li.question.question--wrong")).to_have_count(0)
