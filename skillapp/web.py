@@ -172,6 +172,9 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["role_label"] = lambda code: str(ROLE_LABELS.get(code, code))
     app.jinja_env.globals["band_label"] = band_label
+    from skillapp.audit.labels import action_label
+
+    app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["category_label"] = lambda c: str(CATEGORY_LABELS.get(c, c))
 
     @app.context_processor

@@ -13,6 +13,7 @@ from skillapp.auth.models import User
 from skillapp.auth.roles import ADMIN
 from skillapp.auth.sessions import end_user_sessions
 from skillapp.extensions import db
+from skillapp.forms import CsrfOnlyForm
 from skillapp.roster.models import Staff
 from skillapp.web import client_ip, role_required
 
@@ -66,7 +67,7 @@ def new_user():
             )
         except services.AccountError as error:
             db.session.rollback()
-            form.password.errors.extend(str(m) for m in error.messages)
+            getattr(form, error.field).errors.extend(str(m) for m in error.messages)
         else:
             db.session.commit()
             flash(
@@ -93,7 +94,11 @@ def user(user_id):
     user = _user_or_404(user_id)
     roles_form = RolesForm(roles=sorted(user.roles - {"learner"}))
     return render_template(
-        "admin/user.html", user=user, roles_form=roles_form, password_form=ResetPasswordForm()
+        "admin/user.html",
+        locked=services.is_locked(db.session, user),
+        user=user,
+        roles_form=roles_form,
+        password_form=ResetPasswordForm(),
     )
 
 
@@ -153,6 +158,33 @@ def user_end_sessions(user_id):
     )
     db.session.commit()
     flash(_("%(n)d sessions ended.", n=count), "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+def user_unlock(user_id):
+    user = _user_or_404(user_id)
+    if CsrfOnlyForm().validate_on_submit():
+        services.unlock_logins(db.session, user, by=current_user)
+        db.session.commit()
+        flash(_("Logins for %(no)s are unlocked.", no=user.staff_no), "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+def user_disable(user_id):
+    user = _user_or_404(user_id)
+    if CsrfOnlyForm().validate_on_submit():
+        disable = request.form.get("disable") == "1"
+        if user.id == current_user.id and disable:
+            flash(_("You cannot disable your own account."), "error")
+            return redirect(url_for("admin.user", user_id=user.id))
+        services.set_disabled(db.session, user, disable, by=current_user)
+        db.session.commit()
+        flash(
+            _("The account has been disabled.") if disable else _("The account can log in again."),
+            "success",
+        )
     return redirect(url_for("admin.user", user_id=user.id))
 
 

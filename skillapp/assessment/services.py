@@ -51,6 +51,14 @@ def attempts_used(session: Session, user_id: int, module_id: int) -> int:
     )
 
 
+def attempts_left(session: Session, user_id: int, module: Module) -> int | None:
+    """How many more attempts the current version allows (None: no limit)."""
+    version = module.current_version
+    if version is None or version.max_attempts is None:
+        return None
+    return max(0, version.max_attempts - attempts_used(session, user_id, module.id))
+
+
 def open_attempt(session: Session, user_id: int, module_id: int) -> Attempt | None:
     return session.scalar(
         select(Attempt)
@@ -90,6 +98,10 @@ def start_attempt(session: Session, user_id: int, module: Module, *, now=None, r
         shuffle_options=version.shuffle_options,
         rng=rng,
     )
+    # 「正しい／誤り」 always reads in that order, shuffled or not.
+    for question in version.questions:
+        if question.type == TRUE_FALSE and str(question.id) in paper.option_orders:
+            paper.option_orders[str(question.id)] = [o["key"] for o in question.options]
     attempt = Attempt(
         user_id=user_id,
         module_id=module.id,

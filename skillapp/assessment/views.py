@@ -135,6 +135,8 @@ def submit(attempt_id):
         flash(_ERRORS["submitted"](), "info")
     elif result.attempt.timed_out:
         flash(_ERRORS["time_up"](), "warning")
+    elif request.form.get("auto") == "1":
+        flash(_("Time is up: your answers were submitted automatically."), "warning")
     return redirect(url_for("assessment.result", attempt_id=attempt.id))
 
 
@@ -145,12 +147,18 @@ def result(attempt_id):
     if not attempt.is_submitted:
         return redirect(url_for("assessment.take", attempt_id=attempt.id))
     sheet = services.answer_sheet(db.session, attempt)
+    module = attempt.module
+    left = services.attempts_left(db.session, current_user.id, module)
     return render_template(
         "assessment/result.html",
         attempt=attempt,
-        module=attempt.module,
+        module=module,
         version=attempt.version,
         sheet=sheet,
+        attempts_left=left,
+        can_retake=module.current_version is not None
+        and not module.is_archived
+        and (left is None or left > 0),
     )
 
 

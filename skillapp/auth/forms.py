@@ -14,15 +14,19 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from skillapp.auth.roles import ROLE_LABELS
 
 
+def _required(message):
+    return DataRequired(message=message)
+
+
 class LoginForm(FlaskForm):
     staff_no = StringField(
         _l("Staff number"),
-        validators=[DataRequired(), Length(max=64)],
-        render_kw={"autocomplete": "username", "inputmode": "text", "autocapitalize": "off"},
+        validators=[_required(_l("Enter your staff number.")), Length(max=64)],
+        render_kw={"autocomplete": "username", "autocapitalize": "off"},
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(max=1024)],
+        validators=[_required(_l("Enter your password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -30,17 +34,20 @@ class LoginForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"),
-        validators=[DataRequired()],
+        validators=[_required(_l("Enter your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired()],
+        validators=[_required(_l("Enter a new password."))],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+        validators=[
+            _required(_l("Enter the new password again.")),
+            EqualTo("new_password", message=_l("The passwords differ.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -61,14 +68,17 @@ def role_choices():
 
 
 class AccountForm(FlaskForm):
-    staff_no = StringField(_l("Staff number"), validators=[DataRequired(), Length(max=32)])
+    staff_no = StringField(
+        _l("Staff number"),
+        validators=[_required(_l("Enter the staff number.")), Length(max=32)],
+    )
     name = StringField(_l("Name"), validators=[Length(max=200)])
     department = StringField(_l("Department"), validators=[Length(max=200)])
     job_title = StringField(_l("Job title"), validators=[Length(max=100)])
     roles = MultiCheckboxField(_l("Roles"), choices=role_choices)
     password = PasswordField(
         _l("First password"),
-        validators=[DataRequired()],
+        validators=[_required(_l("Enter a first password."))],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -80,7 +90,7 @@ class RolesForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired()],
+        validators=[_required(_l("Enter a new password."))],
         render_kw={"autocomplete": "new-password"},
     )
     must_change = BooleanField(_l("Must change at next login"), default=True)

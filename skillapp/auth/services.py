@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -20,9 +21,10 @@ from skillapp.util.text import normalize_staff_no
 class AccountError(ValueError):
     """A request about an account that cannot be carried out; ``messages`` says why."""
 
-    def __init__(self, *messages):
+    def __init__(self, *messages, field: str = "password"):
         super().__init__("; ".join(str(m) for m in messages))
         self.messages = list(messages)
+        self.field = field  # the form field the messages belong to
 
 
 @dataclass(frozen=True)
@@ -250,8 +252,16 @@ def create_account(
     """A login for a roster member, or for anyone else a staff record too (INTERFACES.md)."""
     staff_no = normalize_staff_no(staff_no)
     if not staff_no:
-        raise AccountError("staff number is required")
+        raise AccountError(_l("Enter the staff number."), field="staff_no")
     staff = session.scalar(select(Staff).where(Staff.staff_no == staff_no))
+    if staff is None and not (name and name.strip() and job_title and job_title.strip()):
+        raise AccountError(
+            _l(
+                "%(no)s is not on the roster: give the name and job title too "
+                "(and the department).",
+                no=staff_no,
+            )
+        )
     if staff is None:
         staff = upsert_staff(
             session,
@@ -260,7 +270,9 @@ def create_account(
             ),
         )
     if session.scalar(select(User).where(User.staff_id == staff.id)) is not None:
-        raise AccountError(f"an account for {staff_no} already exists")
+        raise AccountError(
+            _l("An account for %(no)s already exists.", no=staff_no), field="staff_no"
+        )
     user = User(staff=staff, must_change_password=True)
     session.add(user)
     session.flush()
@@ -278,3 +290,47 @@ def create_account(
         roles=sorted(user.roles),
     )
     return user
+
+
+def unlock_logins(session: Session, user: User, *, by: User | None = None) -> int:
+    """Clear the failed-login record of a staff number, from every address."""
+    removed = session.execute(
+        delete(LoginThrottle).where(LoginThrottle.staff_no == user.staff_no)
+    ).rowcount
+    record_event(
+        session,
+        "login_unlocked",
+        actor_id=by.id if by else None,
+        object_type="user",
+        object_id=user.id,
+        records=removed,
+    )
+    return removed or 0
+
+
+def is_locked(session: Session, user: User) -> bool:
+    now = utcnow()
+    return bool(
+        session.scalar(
+            select(LoginThrottle.staff_no).where(
+                LoginThrottle.staff_no == user.staff_no, LoginThrottle.locked_until > now
+            )
+        )
+    )
+
+
+def set_disabled(session: Session, user: User, disabled: bool, *, by: User | None = None) -> None:
+    """Stop (or allow again) logins for an account; a disabled account's sessions end."""
+    if user.is_disabled == disabled:
+        return
+    user.is_disabled = disabled
+    if disabled:
+        end_user_sessions(session, user.id, "disabled")
+    record_event(
+        session,
+        "account_disabled" if disabled else "account_enabled",
+        actor_id=by.id if by else None,
+        object_type="user",
+        object_id=user.id,
+    )
+    session.flush()

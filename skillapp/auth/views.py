@@ -1,4 +1,13 @@
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -26,7 +35,13 @@ def login():
         )
         if result.status == "ok":
             user = result.user
+            locale = session.get("locale")
             session.clear()  # a fresh session: no fixation across the login
+            if locale:
+                # A language chosen on the login page carries over (and is kept
+                # for an account that has not chosen one yet).
+                session["locale"] = locale
+                user.locale = user.locale or locale
             user.session_token = start_session(
                 db.session,
                 user,
@@ -41,16 +56,32 @@ def login():
                 return redirect(url_for("auth.change_password", next=target))
             return redirect(target)
         db.session.commit()
-        if result.status in ("throttled", "locked"):
+        if result.status == "locked":
+            minutes = max(1, -(-result.retry_after // 60))
             flash(
-                _("Too many failed attempts. Try again in %(s)d seconds.", s=result.retry_after),
+                _(
+                    "Logins for this staff number are locked for about %(m)d minutes after "
+                    "repeated failures. Try again later, or ask the system administrator to "
+                    "unlock it.",
+                    m=minutes,
+                ),
+                "error",
+            )
+        elif result.status == "throttled":
+            flash(
+                _(
+                    "Too many failed attempts. Wait %(s)d seconds and try again.",
+                    s=result.retry_after,
+                ),
                 "error",
             )
         else:
             flash(_("The staff number or password is not correct."), "error")
-        return render_template(
-            "auth/login.html", form=form
-        ), 401 if result.status == "invalid" else 429
+        if result.status == "invalid":
+            return render_template("auth/login.html", form=form), 401
+        response = make_response(render_template("auth/login.html", form=form), 429)
+        response.headers["Retry-After"] = str(result.retry_after)
+        return response
     return render_template("auth/login.html", form=form)
 
 
@@ -69,7 +100,10 @@ def logout():
     end_session(db.session, token)
     db.session.commit()
     logout_user()
+    locale = session.get("locale")
     session.clear()
+    if locale:
+        session["locale"] = locale
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -78,6 +112,8 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
+    if current_user.must_change_password:
+        form.current_password.label.text = _("The password you were given")
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append(_("The current password is not correct."))

@@ -14,7 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from skillapp.assessment.models import Question
-from skillapp.authoring.loader import MODULE_FILE, ModuleSpec, Problem, load_content_dir
+from skillapp.authoring.loader import (
+    MODULE_FILE,
+    ModuleSpec,
+    Problem,
+    load_content_dir,
+    load_module_dir,
+)
 from skillapp.learning.models import Lesson, Module, ModuleVersion
 from skillapp.util.markdown import render_markdown
 
@@ -105,7 +111,11 @@ def sync_content_dir(
 
     The problems (loader or conflicts) are returned in ``SyncReport.problems``.
     """
-    loaded = load_content_dir(path)
+    # A single module folder (it holds module.yaml) syncs just that module.
+    if (Path(path) / "module.yaml").is_file():
+        loaded = load_module_dir(path)
+    else:
+        loaded = load_content_dir(path)
     if loaded.problems:
         return SyncReport(problems=loaded.problems)
     try:

@@ -1,7 +1,7 @@
 from flask import abort, render_template
 from flask_login import current_user, login_required
 
-from skillapp.assessment.services import attempts_used, user_attempts
+from skillapp.assessment.services import attempts_left, user_attempts
 from skillapp.extensions import db
 from skillapp.learning import bp, services
 from skillapp.learning.models import CATEGORIES
@@ -39,9 +39,7 @@ def module(slug):
     progress = services.progress_for(db.session, current_user.id, [module])[module.id]
     attempts = user_attempts(db.session, current_user.id, module.id)
     version = module.current_version
-    left = None
-    if version.max_attempts is not None:
-        left = max(0, version.max_attempts - attempts_used(db.session, current_user.id, module.id))
+    left = attempts_left(db.session, current_user.id, module)
     viewed = services.viewed_lesson_keys(db.session, current_user.id, module.id)
     return render_template(
         "learning/module.html",

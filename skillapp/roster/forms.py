@@ -22,7 +22,3 @@ class RosterConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
     as_of = HiddenField(validators=[DataRequired()])
     deactivate_missing = HiddenField()
-
-
-class CsrfOnlyForm(FlaskForm):
-    """For pages whose fields are built from data; only the CSRF token is declared."""

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from skillapp.audit.services import record_event
 from skillapp.auth.roles import ADMIN, HR
 from skillapp.extensions import db
+from skillapp.forms import CsrfOnlyForm
 from skillapp.roster import bp, importing, services
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
-from skillapp.roster.forms import CsrfOnlyForm, RosterConfirmForm, RosterUploadForm
+from skillapp.roster.forms import RosterConfirmForm, RosterUploadForm
 from skillapp.roster.models import RosterImport
 from skillapp.uploads.services import held_file, hold_file, release_file
 from skillapp.util.dates import today_jst

@@ -5,6 +5,7 @@ HTML in the source is shown as text); nh3 (ammonia) then removes anything not
 on an allow-list, as a second line of defence.
 """
 
+import unicodedata
 from functools import cache
 
 import nh3
@@ -54,11 +55,28 @@ _ALLOWED_ATTRIBUTES = {
 }
 
 
+def _is_wide(char: str) -> bool:
+    """CJK characters and full-width punctuation: text where a line break is no space."""
+    return bool(char) and unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _softbreak(_renderer, tokens, idx, _options, _env):
+    # A line break inside a Japanese paragraph is a convenience of the source,
+    # not a space: render nothing between two wide characters.
+    before = tokens[idx - 1].content[-1:] if idx > 0 else ""
+    after = tokens[idx + 1].content[:1] if idx + 1 < len(tokens) else ""
+    if _is_wide(before) or _is_wide(after):
+        return ""
+    return "\n"
+
+
 @cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-        ["table", "strikethrough"]
-    )
+    parser = MarkdownIt(
+        "commonmark", {"html": False, "linkify": False, "typographer": False}
+    ).enable(["table", "strikethrough"])
+    parser.add_render_rule("softbreak", _softbreak)
+    return parser
 
 
 def sanitize_html(html: str) -> str:

@@ -65,3 +65,34 @@ def test_admin_password_reset_ends_sessions(app, client, login, make_user):
 def test_unknown_user_is_404(client, login, make_user):
     login(make_user(roles=["admin"]))
     assert client.get("/admin/users/99999").status_code == 404
+
+
+def test_someone_not_on_the_roster_needs_a_name_and_title(client, login, make_user):
+    login(make_user(roles=["admin"]))
+    response = client.post(
+        "/admin/users/new", data={"staff_no": "W1", "password": "a good passphrase"}
+    )
+    assert response.status_code == 200
+    assert db.session.scalar(select(User).join(User.staff).where(Staff.staff_no == "W1")) is None
+
+
+def test_admin_unlocks_and_disables(app, client, login, make_user):
+    admin = make_user(roles=["admin"])
+    target = make_user()
+    app.config.update(LOGIN_LOCK_AFTER=2, LOGIN_SLOWDOWN_AFTER=100)
+    theirs = app.test_client()
+    for _ in range(2):
+        login(target, "wrong password", client_=theirs)
+    response = login(target, client_=theirs)
+    assert response.status_code == 429 and response.headers["Retry-After"]
+    login(admin)
+    assert "/unlock" in client.get(f"/admin/users/{target.id}").get_data(as_text=True)
+    client.post(f"/admin/users/{target.id}/unlock")
+    assert login(target, client_=theirs, follow=False).status_code == 302
+    client.post(f"/admin/users/{target.id}/disable", data={"disable": "1"})
+    assert theirs.get("/").status_code == 302  # their session has ended
+    assert login(target, client_=theirs).status_code == 401
+    client.post(f"/admin/users/{target.id}/disable", data={"disable": "0"})
+    assert login(target, client_=theirs, follow=False).status_code == 302
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"login_unlocked", "account_disabled", "account_enabled"} <= actions

@@ -52,7 +52,7 @@ def test_create_twice_is_refused(runner, make_user):
     make_user("DUP1")
     result = runner.invoke(args=["users", "create", "--staff-no", "DUP1"])
     assert result.exit_code == 1
-    assert "already exists" in result.output
+    assert "DUP1 のアカウントはすでにあります" in result.output
 
 
 def test_weak_password_is_refused_and_nothing_written(runner):

@@ -271,3 +271,12 @@ def test_every_form_needs_a_csrf_token(csrf_app, make_user):
     assert response.status_code == 302
     for path in ("/logout", "/language", "/account/password"):
         assert client.post(path, data={}).status_code == 400, path
+
+
+def test_language_chosen_before_login_carries_over(client, login, make_user):
+    user = make_user()
+    client.post("/language", data={"locale": "en"})
+    login(user)
+    assert "My learning" in client.get("/").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.locale == "en"

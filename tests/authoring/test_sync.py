@@ -316,3 +316,9 @@ def test_every_draw_of_the_sample_assessment_covers_both_tags():
         )
         drawn = [tags[n] for n in paper.question_ids]
         assert sorted(drawn) == ["用語", "用語", "考え方", "考え方"]
+
+
+def test_cli_sync_of_one_module_folder(app, runner):
+    result = runner.invoke(args=["content", "sync", str(SAMPLES / "sample-intro")])
+    assert result.exit_code == 0, result.output
+    assert "sample-intro (v1)" in result.output

@@ -33,7 +33,14 @@ def curriculum():
 
 
 def test_every_part_is_there(curriculum):
-    expected = {"intro-dx-learning", "ai-governance", "ebpm-basics", "dx-literacy", *MINDSET}
+    expected = {
+        "intro-dx-learning",
+        "dx-terms",
+        "ai-governance",
+        "ebpm-basics",
+        "dx-literacy",
+        *MINDSET,
+    }
     assert expected <= set(curriculum)
     assert {curriculum[s].category for s in MINDSET} == {"mindset"}
     assert curriculum["ai-governance"].category == "ai_governance"
@@ -81,7 +88,9 @@ def test_lessons_take_three_to_seven_minutes(curriculum):
             assert lesson.minutes is not None and 3 <= lesson.minutes <= 7, (spec.slug, lesson.key)
 
 
-@pytest.mark.parametrize("slug", [*MINDSET, "ai-governance", "ebpm-basics", "intro-dx-learning"])
+@pytest.mark.parametrize(
+    "slug", [*MINDSET, "ai-governance", "ebpm-basics", "intro-dx-learning", "dx-terms"]
+)
 def test_every_quiz_can_be_passed_and_failed(curriculum, slug):
     questions = curriculum[slug].quiz.questions
     key = [KeyItem(n, q.weight, frozenset(q.correct_keys)) for n, q in enumerate(questions)]

@@ -40,7 +40,8 @@
       inFlight = false;
       if (result.status === 200 && result.body.ok) {
         if (pending[id] === selected) { delete pending[id]; }
-        say(form.dataset.msgSaved + " (" + new Date().toLocaleTimeString() + ")");
+        say(form.dataset.msgSaved + " (" +
+            new Date().toLocaleTimeString(document.documentElement.lang || undefined) + ")");
         flush();
       } else if (result.status === 409) {
         // Submitted elsewhere or time is up: the server decides; show its result.
@@ -102,6 +103,11 @@
         window.clearInterval(timer);
         say(form.dataset.msgTimeup);
         form.dataset.autoSubmit = "1";
+        var auto = document.createElement("input");
+        auto.type = "hidden";
+        auto.name = "auto";
+        auto.value = "1";
+        form.appendChild(auto);
         // The server scores the sheet as saved at the deadline, whatever arrives.
         form.requestSubmit(document.getElementById("submit-button"));
       }
