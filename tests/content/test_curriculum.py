@@ -54,6 +54,7 @@ def test_every_part_is_there(curriculum):
         ("ai-governance", 10),
         ("ebpm-basics", 10),
         ("intro-dx-learning", 3),
+        ("dx-terms", 5),
     ],
 )
 def test_module_quiz_sizes(curriculum, slug, minimum):
