@@ -8,7 +8,9 @@ from flask import (
     Flask,
     abort,
     current_app,
+    flash,
     has_request_context,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -83,6 +85,26 @@ def _load_user(token: str):
     return user
 
 
+def _wants_json() -> bool:
+    return (
+        request.is_json
+        or request.path.startswith("/api/")
+        or request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _unauthorized():
+    """Pages send the visitor to the login form; scripts and the API get 401."""
+    if _wants_json():
+        return jsonify(
+            ok=False,
+            error="login_required",
+            message=str(_l("Your session has ended. Log in again.")),
+        ), 401
+    flash(login_manager.login_message, "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
 # Pages a user who must change their password may still reach.
 _PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "auth.set_language"}
 
@@ -123,6 +145,7 @@ def init_app(app: Flask) -> None:
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=0
         )
     login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.needs_refresh_message = _l("Please log in again.")

@@ -280,3 +280,11 @@ def test_language_chosen_before_login_carries_over(client, login, make_user):
     assert "My learning" in client.get("/").get_data(as_text=True)
     db.session.refresh(user)
     assert user.locale == "en"
+
+
+def test_scripts_and_the_api_get_401_not_the_login_page(client):
+    response = client.post("/attempts/1/answers", json={"question_id": 1, "selected": ["1"]})
+    assert response.status_code == 401 and response.get_json()["error"] == "login_required"
+    assert client.get("/api/v1/attempts/1").status_code == 401
+    page = client.get("/history")
+    assert page.status_code == 302 and "/login?next=/history" in page.location

@@ -43,6 +43,9 @@
         say(form.dataset.msgSaved + " (" +
             new Date().toLocaleTimeString(document.documentElement.lang || undefined) + ")");
         flush();
+      } else if (result.status === 401) {
+        // Logged out (timeout elsewhere): keep the choice and say how to go on.
+        say(result.body.message || form.dataset.msgFailed);
       } else if (result.status === 409) {
         // Submitted elsewhere or time is up: the server decides; show its result.
         say(result.body.message || "");
