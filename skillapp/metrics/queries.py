@@ -177,6 +177,40 @@ def completion_by_band(
 
 
 @dataclass
+class _ModuleOutcome:
+    """Each person of the population joined to one module's results in the year."""
+
+    people: object
+    best: object
+    read_all: object
+    passed: object
+    done: object
+
+    def join(self, query, module_id: int):
+        people, best, read_all = self.people, self.best, self.read_all
+        return query.join(
+            best,
+            and_(best.c.staff_id == people.c.staff_id, best.c.module_id == module_id),
+            isouter=True,
+        ).join(
+            read_all,
+            and_(read_all.c.staff_id == people.c.staff_id, read_all.c.module_id == module_id),
+            isouter=True,
+        )
+
+
+def _module_outcome(session, fiscal_year, module_id, scope) -> _ModuleOutcome:
+    """Passed: best score ≥ 70 in the year. Done: completed (module) or passed (assessment)."""
+    people = population(fiscal_year, scope)
+    best = _passed_in_year(fiscal_year)
+    read_all = _lessons_read(fiscal_year)
+    module = session.get(Module, module_id)
+    passed = and_(best.c.best.is_not(None), best.c.best >= PASS_MARK)
+    done = passed if module.is_assessment else and_(passed, read_all.c.staff_id.is_not(None))
+    return _ModuleOutcome(people, best, read_all, passed, done)
+
+
+@dataclass
 class DepartmentRow:
     department_id: int | None
     name: str
@@ -188,32 +222,21 @@ def completion_by_department(
     session: Session, fiscal_year: int, module_id: int, scope: Scope = Scope()
 ) -> list[DepartmentRow]:
     """One module's completion and pass rate for each department."""
-    people = population(fiscal_year, scope)
-    best = _passed_in_year(fiscal_year)
-    read_all = _lessons_read(fiscal_year)
-    module = session.get(Module, module_id)
-    passed = and_(best.c.best.is_not(None), best.c.best >= PASS_MARK)
-    done = and_(passed, read_all.c.staff_id.is_not(None)) if not module.is_assessment else passed
-    rows = session.execute(
+    outcome = _module_outcome(session, fiscal_year, module_id, scope)
+    people = outcome.people
+    query = (
         select(
             people.c.department_id,
             Department.name,
             func.count().label("n"),
-            func.sum(case((passed, 1), else_=0)).label("passed"),
-            func.sum(case((done, 1), else_=0)).label("completed"),
+            func.sum(case((outcome.passed, 1), else_=0)).label("passed"),
+            func.sum(case((outcome.done, 1), else_=0)).label("completed"),
         )
         .select_from(people)
         .join(Department, Department.id == people.c.department_id, isouter=True)
-        .join(
-            best,
-            and_(best.c.staff_id == people.c.staff_id, best.c.module_id == module_id),
-            isouter=True,
-        )
-        .join(
-            read_all,
-            and_(read_all.c.staff_id == people.c.staff_id, read_all.c.module_id == module_id),
-            isouter=True,
-        )
+    )
+    rows = session.execute(
+        outcome.join(query, module_id)
         .group_by(people.c.department_id, Department.name)
         .order_by(Department.name)
     ).all()
@@ -245,36 +268,22 @@ def not_yet_done(
     """People who have not completed (modules) or passed (assessments) in the year."""
     from skillapp.roster.models import Staff
 
-    people = population(fiscal_year, scope)
-    best = _passed_in_year(fiscal_year)
-    read_all = _lessons_read(fiscal_year)
-    module = session.get(Module, module_id)
-    passed = and_(best.c.best.is_not(None), best.c.best >= PASS_MARK)
-    done = passed if module.is_assessment else and_(passed, read_all.c.staff_id.is_not(None))
+    outcome = _module_outcome(session, fiscal_year, module_id, scope)
+    people = outcome.people
     query = (
         select(
             Staff.staff_no,
             people.c.name,
             func.coalesce(Department.name, literal("")),
             people.c.band,
-            best.c.best,
+            outcome.best.c.best,
         )
         .select_from(people)
         .join(Staff, Staff.id == people.c.staff_id)
         .join(Department, Department.id == people.c.department_id, isouter=True)
-        .join(
-            best,
-            and_(best.c.staff_id == people.c.staff_id, best.c.module_id == module_id),
-            isouter=True,
-        )
-        .join(
-            read_all,
-            and_(read_all.c.staff_id == people.c.staff_id, read_all.c.module_id == module_id),
-            isouter=True,
-        )
-        .where(~done)
-        .order_by(Department.name, Staff.staff_no)
     )
+    query = outcome.join(query, module_id).where(~outcome.done)
+    query = query.order_by(Department.name, Staff.staff_no)
     if band == "unclassified":
         query = query.where(people.c.band.is_(None))
     elif band:
