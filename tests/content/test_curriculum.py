@@ -148,3 +148,39 @@ def test_the_curriculum_syncs_and_a_second_sync_changes_nothing(runner):
     second = runner.invoke(args=["content", "sync"])
     assert second.exit_code == 0
     assert "created: 0" in second.output and "new version: 0" in second.output
+
+
+def test_a_learner_can_read_and_pass_every_module(app, runner, client, login, make_user):
+    """Through the pages: read every lesson, answer right, and the module completes."""
+    from markupsafe import escape
+    from sqlalchemy import select
+
+    from skillapp.assessment.models import Attempt, Question
+    from skillapp.extensions import db
+    from skillapp.learning.services import progress_for, published_modules
+
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    user = make_user()
+    login(user)
+    modules = published_modules(db.session)
+    assert {m.slug for m in modules} >= {"dx-literacy", "dx-terms", *MINDSET}
+    for module in modules:
+        for lesson in module.current_version.lessons:
+            page = client.get(f"/modules/{module.slug}/lessons/{lesson.key}")
+            assert page.status_code == 200
+            assert str(escape(lesson.title)) in page.get_data(as_text=True)
+        response = client.post(f"/modules/{module.slug}/attempts")
+        attempt_id = int(response.location.rsplit("/", 1)[1])
+        attempt = db.session.get(Attempt, attempt_id)
+        form = {}
+        for question in db.session.scalars(
+            select(Question).where(Question.id.in_(attempt.question_ids))
+        ):
+            order = attempt.option_orders[str(question.id)]
+            form[f"q-{question.id}"] = [str(order.index(k) + 1) for k in question.correct_keys]
+        client.post(f"/attempts/{attempt_id}/submit", data=form)
+        db.session.expire_all()
+        assert db.session.get(Attempt, attempt_id).score == 100, module.slug
+    progress = progress_for(db.session, user.id, modules)
+    assert all(progress[m.id].complete for m in modules if not m.is_assessment)
+    assert all(progress[m.id].passed for m in modules)
