@@ -68,8 +68,12 @@ def _import_models() -> None:
     from skillapp.assessment import models as _assessment  # noqa: F401
     from skillapp.audit import models as _audit  # noqa: F401
     from skillapp.auth import models as _auth  # noqa: F401
+    from skillapp.imports import models as _imports  # noqa: F401
     from skillapp.learning import models as _learning  # noqa: F401
+    from skillapp.metrics import models as _metrics  # noqa: F401
     from skillapp.roster import models as _roster  # noqa: F401
+    from skillapp.surveys import models as _surveys  # noqa: F401
+    from skillapp.training import models as _training  # noqa: F401
     from skillapp.uploads import models as _uploads  # noqa: F401
 
 
@@ -84,6 +88,8 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.auth import views as _auth_views  # noqa: F401
     from skillapp.learning import bp as learning_bp
     from skillapp.learning import views as _learning_views  # noqa: F401
+    from skillapp.metrics import api as _metrics_api_views  # noqa: F401
+    from skillapp.metrics import api_bp as metrics_api
     from skillapp.metrics import bp as metrics_bp
     from skillapp.metrics import views as _metrics_views  # noqa: F401
     from skillapp.roster import bp as roster_bp
@@ -95,3 +101,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(roster_bp, url_prefix="/hr")
     app.register_blueprint(metrics_bp, url_prefix="/hr")
+    app.register_blueprint(metrics_api)

@@ -19,9 +19,11 @@ def register_commands(app: Flask) -> None:
     from skillapp.auth.cli import users
     from skillapp.authoring.cli import content
     from skillapp.demo.cli import demo
+    from skillapp.imports.cli import results, survey, training
+    from skillapp.metrics.cli import metrics
     from skillapp.roster.cli import roster
 
-    for group in (users, content, roster, demo):
+    for group in (users, content, roster, results, training, survey, metrics, demo):
         app.cli.add_command(group)
 
 

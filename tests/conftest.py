@@ -39,14 +39,21 @@ def _schema(database_url, tmp_path_factory):
         db.drop_all()
         _drop_alembic_version()
         db.create_all()
-        from skillapp.roster.services import ensure_default_title_bands
-
-        ensure_default_title_bands(db.session)
+        _ensure_defaults()
         db.session.commit()
     yield
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def _ensure_defaults():
+    """What the migrations insert: the default title map and the default plan."""
+    from skillapp.metrics.services import ensure_default_indicators
+    from skillapp.roster.services import ensure_default_title_bands
+
+    ensure_default_title_bands(db.session)
+    ensure_default_indicators(db.session)
 
 
 def _drop_alembic_version():
@@ -96,9 +103,7 @@ def app(_schema, database_url, tmp_path):
     app.test_client_class = FreshContextClient
     with app.app_context():
         _empty_tables()
-        from skillapp.roster.services import ensure_default_title_bands
-
-        ensure_default_title_bands(db.session)
+        _ensure_defaults()
         db.session.commit()
         yield app
         db.session.remove()

@@ -48,6 +48,7 @@ ROUTES = [
     ("GET", "/hr/dashboard", {"hr", "admin"}),
     ("GET", "/hr/dashboard/{slug}", {"hr", "admin"}),
     ("GET", "/hr/dashboard/{slug}/pending.csv", {"hr", "admin"}),
+    ("GET", "/api/v1/metrics?fiscal_year=2026", {"hr", "admin"}),
 ]
 
 # Routes on one user's own objects: everybody else gets 404.
@@ -65,7 +66,7 @@ def _call(client, method, path):
 
 
 def test_every_rule_is_listed(app):
-    listed = {path.split("{")[0].rstrip("/") for _, path, _ in ROUTES} | {
+    listed = {path.split("{")[0].split("?")[0].rstrip("/") for _, path, _ in ROUTES} | {
         path.split("{")[0].rstrip("/") for _, path in OWN
     }
     public = {"/login", "/logout", "/language", "/static"}
@@ -77,6 +78,9 @@ def test_every_rule_is_listed(app):
 @pytest.mark.parametrize(("method", "path", "allowed"), ROUTES)
 def test_anonymous_is_sent_to_login(client, world, method, path, allowed):
     response = _call(client, method, path.format(**world))
+    if path.startswith("/api/"):  # scripts get a JSON 401, not a login page
+        assert response.status_code == 401 and response.is_json
+        return
     assert response.status_code == 302
     assert "/login" in response.location
 

@@ -1,6 +1,16 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillapp.db import utcnow
@@ -90,3 +100,25 @@ class AttemptAnswer(db.Model):
 
     def __repr__(self) -> str:
         return f"<AttemptAnswer {self.attempt_id}:{self.question_id}>"
+
+
+class ExternalResult(db.Model):
+    """A score from another e-learning system. It counts like an attempt taken
+    here: a person's best score in a fiscal year is the best of both."""
+
+    __tablename__ = "external_results"
+    __table_args__ = (
+        UniqueConstraint("staff_id", "module_id", "taken_at"),
+        Index("ix_external_results_module_taken", "module_id", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    score: Mapped[float] = mapped_column(Float)
+    taken_at: Mapped[datetime]
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("data_imports.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ExternalResult {self.staff_id} {self.module_id} {self.score}>"

@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("metrics", __name__)
+
+api_bp = Blueprint("metrics_api", __name__)

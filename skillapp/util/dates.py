@@ -1,5 +1,6 @@
 """Japan time, fiscal years (年度) and era names (和暦)."""
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -66,12 +67,41 @@ def format_wareki(day: date) -> str:
     return f"{wareki_year(day)}{day.month}月{day.day}日"
 
 
+_SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def _slashed(value: str) -> datetime | None:
+    """Excel's 2026/6/1 or 2026/6/1 9:05[:00]."""
+    match = _SLASHED.match(value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    return datetime(year, month, day, hour, minute, second)
+
+
 def parse_local_datetime(value: str) -> datetime:
-    """ISO 8601; a value without an offset is Japan time. Returns UTC."""
-    parsed = datetime.fromisoformat(value.strip())
+    """ISO 8601 (or Excel's 2026/6/1 9:05); a value without an offset is
+    Japan time. Returns UTC. Raises ValueError."""
+    value = value.strip()
+    parsed = _slashed(value) or datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=JST)
     return parsed.astimezone(UTC)
+
+
+def parse_day(value: str) -> date:
+    """A day written 2026-06-01, 2026/6/1 or as a spreadsheet's midnight
+    timestamp (2026-06-01 00:00:00). Raises ValueError."""
+    value = value.strip()
+    slashed = _slashed(value)
+    if slashed is not None:
+        return slashed.date()
+    if len(value) > 10:
+        moment = datetime.fromisoformat(value)
+        if moment.time() != time():
+            raise ValueError(value)
+        return moment.date()
+    return date.fromisoformat(value)
 
 
 def seconds_between(a: datetime, b: datetime) -> float:

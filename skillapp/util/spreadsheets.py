@@ -92,13 +92,9 @@ def decode_csv(data: bytes) -> tuple[str, str]:
         ) from error
 
 
-def read_table(data: bytes, columns: Sequence[Column], *, sheet: str | int = 0) -> Table:
-    """Read a CSV or XLSX file into rows keyed by column code.
-
-    Headers are matched after NFKC and trimming, against the Japanese header,
-    the English code and any aliases, case-insensitively. Extra columns are
-    ignored; a missing required column is a problem of row 1.
-    """
+def read_grid(data: bytes, *, sheet: str | int = 0) -> tuple[list[list[str]], str]:
+    """Every cell of a CSV or XLSX file as text, from its header row on, and the
+    encoding found ("xlsx" for a workbook). Raises SpreadsheetError."""
     import pandas as pd
 
     if not data.strip():
@@ -126,6 +122,17 @@ def read_table(data: bytes, columns: Sequence[Column], *, sheet: str | int = 0) 
         grid.pop(0)  # leading blank lines
     if not grid:
         raise SpreadsheetError([CellProblem(None, None, "見出し行がありません。")])
+    return grid, encoding
+
+
+def read_table(data: bytes, columns: Sequence[Column], *, sheet: str | int = 0) -> Table:
+    """Read a CSV or XLSX file into rows keyed by column code.
+
+    Headers are matched after NFKC and trimming, against the Japanese header,
+    the English code and any aliases, case-insensitively. Extra columns are
+    ignored; a missing required column is a problem of row 1.
+    """
+    grid, encoding = read_grid(data, sheet=sheet)
 
     header_row = [nfkc(h) for h in grid[0]]
     lookup = {}

@@ -1,0 +1,1 @@
+"""The history of data imports other than the roster: results, training, surveys."""
