@@ -51,12 +51,14 @@ def plan_results(session: Session, data: bytes, *, skip_invalid: bool = False) -
     header = table.headers
     plan.rows = len(table.rows)
     parsed: list[ResultRow] = []
+    identities = []  # (row, staff_no, code) of every row, checked against the database
     for number, raw in zip(table.row_numbers, table.rows, strict=True):
         problems = []
         staff_no = normalize_staff_no(raw["staff_no"])
         if not staff_no:
             problems.append(CellProblem(number, header["staff_no"], "職員番号が空です。"))
         code = nfkc(raw["assessment"])
+        identities.append((number, staff_no, code))
         if not code:
             problems.append(CellProblem(number, header["assessment"], "科目コードが空です。"))
         score = _score(raw["score"])
@@ -88,30 +90,32 @@ def plan_results(session: Session, data: bytes, *, skip_invalid: bool = False) -
         plan.fatal = True
         return plan
 
-    people = staff_ids(session, {r.staff_no for r in parsed})
+    people = staff_ids(session, {staff_no for _, staff_no, _ in identities})
     modules = dict(
         session.execute(
-            select(Module.slug, Module.id).where(Module.slug.in_({r.assessment for r in parsed}))
+            select(Module.slug, Module.id).where(
+                Module.slug.in_({code for _, _, code in identities})
+            )
         ).all()
     )
+    for number, staff_no, code in identities:
+        if staff_no and staff_no not in people:
+            plan.problems.append(
+                CellProblem(
+                    number, header["staff_no"], f"職員番号「{staff_no}」は職員名簿にありません。"
+                )
+            )
+        if code and code not in modules:
+            plan.problems.append(
+                CellProblem(
+                    number,
+                    header["assessment"],
+                    f"科目コード「{code}」の教材・テストがありません。",
+                )
+            )
+    plan.problems.sort(key=lambda p: (p.row or 0, list(header.values()).index(p.column)))
     seen: dict[tuple, ResultRow] = {}
     for row in parsed:
-        if row.staff_no not in people:
-            plan.problems.append(
-                CellProblem(
-                    row.row,
-                    header["staff_no"],
-                    f"職員番号「{row.staff_no}」は職員名簿にありません。",
-                )
-            )
-        if row.assessment not in modules:
-            plan.problems.append(
-                CellProblem(
-                    row.row,
-                    header["assessment"],
-                    f"科目コード「{row.assessment}」の教材・テストがありません。",
-                )
-            )
         key = (row.staff_no, row.assessment, row.taken_at)
         earlier = seen.get(key)
         if earlier is not None and earlier.score != row.score:

@@ -52,11 +52,13 @@ def plan_training(session: Session, data: bytes, *, skip_invalid: bool = False) 
         plan.fatal = True
         return plan
     parsed: list[AttendanceRow] = []
+    numbers = []  # (row, staff_no) of every row, checked against the roster
     for number, raw in zip(table.row_numbers, table.rows, strict=True):
         problems = []
         training = " ".join(nfkc(raw["training"]).split())
         category = " ".join(nfkc(raw["category"]).split())
         staff_no = normalize_staff_no(raw["staff_no"])
+        numbers.append((number, staff_no))
         for code, value, limit in (("training", training, 200), ("category", category, 100)):
             if not value:
                 problems.append(CellProblem(number, header[code], "値が空です。"))
@@ -81,17 +83,16 @@ def plan_training(session: Session, data: bytes, *, skip_invalid: bool = False) 
         if not problems:
             parsed.append(AttendanceRow(number, training, category, held_on, staff_no))
 
-    people = staff_ids(session, {r.staff_no for r in parsed})
-    categories: dict[tuple[str, date], AttendanceRow] = {}
-    for row in parsed:
-        if row.staff_no not in people:
+    people = staff_ids(session, {staff_no for _, staff_no in numbers})
+    for number, staff_no in numbers:
+        if staff_no and staff_no not in people:
             plan.problems.append(
                 CellProblem(
-                    row.row,
-                    header["staff_no"],
-                    f"職員番号「{row.staff_no}」は職員名簿にありません。",
+                    number, header["staff_no"], f"職員番号「{staff_no}」は職員名簿にありません。"
                 )
             )
+    categories: dict[tuple[str, date], AttendanceRow] = {}
+    for row in parsed:
         first = categories.setdefault((row.training, row.held_on), row)
         if first.category != row.category:
             plan.problems.append(
@@ -102,6 +103,8 @@ def plan_training(session: Session, data: bytes, *, skip_invalid: bool = False) 
                     f"{first.row}行目の「{first.category}」と違います。",
                 )
             )
+    order = list(header.values())
+    plan.problems.sort(key=lambda p: (p.row or 0, order.index(p.column)))
     bad = invalid_rows(plan.problems)
     rows = [r for r in parsed if r.row not in bad]
 
