@@ -17,6 +17,14 @@ def test_demo_seed_builds_a_city_once(runner, client, login):
     staff = db.session.scalar(select(func.count()).select_from(Staff))
     assert staff == 4 + 2 * 48
     assert db.session.scalar(select(func.count()).select_from(Attempt)) > 50
+    # The indicators have a survey and training records of this year to count.
+    from skillapp.metrics.indicators import compute_indicators
+    from skillapp.util.dates import fiscal_year_of, today_jst
+
+    figures = compute_indicators(db.session, fiscal_year_of(today_jst()))
+    by_code = {r.indicator.code: r for r in figures.results}
+    assert by_code["ebpm_practice"].rows[0].denominator > 0
+    assert by_code["training_participants"].rows[0].numerator > 0
     # Each demo login works and needs no password change.
     staff_no, password = DEMO_ACCOUNTS[2][0], DEMO_ACCOUNTS[2][5]
     assert login(staff_no, password, follow=False).location == "/"

@@ -16,7 +16,7 @@ def demo():
 @click.option("--if-empty", is_flag=True, help="do nothing when the roster already has people")
 @with_appcontext
 def seed(if_empty):
-    """A demo city: roster, accounts for each role, attempts."""
+    """A demo city: roster, accounts for each role, attempts, results, training, surveys."""
     if not database_is_empty(db.session):
         if if_empty:
             click.echo("demo seed: the database already has data; nothing to do")
@@ -26,7 +26,11 @@ def seed(if_empty):
         )
     report = seed_demo(db.session, config=current_app.config)
     db.session.commit()
-    click.echo(f"demo city: {report.staff} staff, {report.attempts} attempts")
+    click.echo(
+        f"demo city: {report.staff} staff, {report.attempts} attempts, "
+        f"{report.results} results from another system, {report.attendances} training "
+        f"attendances, {report.survey_responses} survey responses"
+    )
     _print_logins()
 
 
