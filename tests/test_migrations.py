@@ -43,6 +43,29 @@ def test_upgrade_matches_models_and_downgrade_removes_all(empty_database):
         with db.engine.connect() as conn:
             titles = conn.execute(text("SELECT count(*) FROM job_title_bands")).scalar()
         assert titles == 14
+        # The migration's frozen default plan is the one the code would seed.
+        from skillapp.metrics.services import ensure_default_indicators, list_indicators
+
+        assert ensure_default_indicators(db.session) == 0
+        migrated = {
+            (i.code, i.number, i.name, i.kind, tuple(i.bands), str(i.settings)): sorted(
+                (t.fiscal_year, t.band, t.target) for t in i.targets
+            )
+            for i in list_indicators(db.session)
+        }
+        db.session.rollback()
+        from skillapp.metrics.defaults import DEFAULT_INDICATORS, YEARS
+
+        expected = {
+            (code, number, name, kind, tuple(targets), str(settings)): sorted(
+                (year, band, float(value))
+                for band, values in targets.items()
+                for year, value in zip(YEARS, values, strict=True)
+            )
+            for code, number, name, kind, settings, targets in DEFAULT_INDICATORS
+        }
+        assert migrated == expected
+        db.session.remove()
         downgrade(directory=directory, revision="base")
         tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert tables == set()

@@ -18,6 +18,9 @@ ACTION_LABELS = {
     "attempt_submitted": _l("Attempt submitted"),
     "content_sync": _l("Content loaded"),
     "roster_import": _l("Roster imported"),
+    "results_import": _l("Results imported"),
+    "training_import": _l("Training records imported"),
+    "survey_import": _l("Survey imported"),
     "title_band_changed": _l("Job grade of a title changed"),
     "export": _l("Export"),
 }
