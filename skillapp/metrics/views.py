@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from skillapp.audit.services import record_event
 from skillapp.auth.roles import ADMIN, HR
+from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.learning.models import Module
 from skillapp.metrics import bp, queries, reports
@@ -185,7 +186,7 @@ def send_table(
         mimetype = f"text/csv; charset={'shift_jis' if encoding == 'cp932' else 'utf-8'}"
     elif fmt == "pdf":
         lines = [_("%(label)s: %(value)s", label=label, value=value) for label, value in context]
-        data = table_pdf(title, lines, headers, rows)
+        data = table_pdf(title, lines, headers, rows, created=utcnow())
         mimetype = "application/pdf"
     else:
         abort(404)

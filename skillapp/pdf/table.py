@@ -8,6 +8,7 @@ still be placed.
 
 import io
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from numbers import Number
 from xml.sax.saxutils import escape
 
@@ -21,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from skillapp.pdf.fonts import register_fonts
+from skillapp.util.dates import to_jst
 
 MARGIN = 15 * mm
 FONT_SIZE = 9
@@ -64,13 +66,20 @@ def _column_widths(natural: list[float], available: float) -> list[float]:
     return widths
 
 
-def _make_canvas(title: str, font: str):
+def pdf_date(moment: datetime) -> str:
+    """A PDF date string (D:YYYYMMDDHHmmSS+09'00') in Japan time."""
+    return to_jst(moment).strftime("D:%Y%m%d%H%M%S+09'00'")
+
+
+def _make_canvas(title: str, font: str, created: datetime | None):
     class NumberedCanvas(Canvas):
         """Holds every page until the end so each can show the page count."""
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._saved_pages = []
+            if created is not None:
+                self.setDateFormatter(lambda *_: pdf_date(created))
 
         def showPage(self):  # noqa: N802 — reportlab's name
             self._saved_pages.append(dict(self.__dict__))
@@ -98,13 +107,15 @@ def table_pdf(
     rows: Iterable[Sequence],
     *,
     orientation: str | None = None,
+    created: datetime | None = None,
 ) -> bytes:
     """Render a table report as PDF bytes.
 
     ``preamble_lines`` (fiscal year, as-of date, filters …) are printed under
     the title on the first page. Numbers are right-aligned; ``None`` is blank.
     ``orientation`` is "portrait" or "landscape"; by default a table of more
-    than six columns is landscape. The output depends on the input only.
+    than six columns is landscape. ``created`` (aware) is the document's
+    creation date in its properties. The output depends on the input only.
     """
     regular, bold = register_fonts()
     headers = [_text(h) for h in headers]
@@ -190,5 +201,5 @@ def table_pdf(
         initialFontName=regular,
         lang="ja",
     )
-    doc.build(story, canvasmaker=_make_canvas(title, regular))
+    doc.build(story, canvasmaker=_make_canvas(title, regular, created))
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 row repeated, every page is numbered, and the context lines come first."""
 
 import re
+from datetime import UTC, datetime
 
 from PIL import Image
 
@@ -102,8 +103,11 @@ def test_empty_table_and_blank_cells():
     assert table_pdf("空", [], HEADERS, [[None, "", 0, 1.5, True]]).startswith(b"%PDF-")
 
 
-def test_same_data_same_bytes():
+def test_same_data_same_bytes_and_the_creation_date(poppler):
     assert table_pdf("一覧", ["a"], HEADERS, rows(5)) == table_pdf("一覧", ["a"], HEADERS, rows(5))
+    created = datetime(2026, 11, 22, 1, 2, 3, tzinfo=UTC)
+    data = table_pdf("一覧", [], HEADERS, rows(1), created=created)
+    assert poppler.info(data)["CreationDate"].startswith("Sun Nov 22 01:02:03 2026 UTC")
 
 
 def test_column_widths_share_what_is_left():
