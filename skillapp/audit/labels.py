@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "roster_import": _l("Roster imported"),
     "title_band_changed": _l("Job grade of a title changed"),
     "export": _l("Export"),
+    "certificate_issued": _l("Certificate issued"),
 }
 
 
