@@ -68,6 +68,7 @@ def _import_models() -> None:
     from skillapp.assessment import models as _assessment  # noqa: F401
     from skillapp.audit import models as _audit  # noqa: F401
     from skillapp.auth import models as _auth  # noqa: F401
+    from skillapp.certificates import models as _certificates  # noqa: F401
     from skillapp.imports import models as _imports  # noqa: F401
     from skillapp.learning import models as _learning  # noqa: F401
     from skillapp.metrics import models as _metrics  # noqa: F401
@@ -86,6 +87,8 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.assessment import views as _assessment_views  # noqa: F401
     from skillapp.auth import bp as auth_bp
     from skillapp.auth import views as _auth_views  # noqa: F401
+    from skillapp.certificates import bp as certificates_bp
+    from skillapp.certificates import views as _certificates_views  # noqa: F401
     from skillapp.learning import bp as learning_bp
     from skillapp.learning import views as _learning_views  # noqa: F401
     from skillapp.metrics import api as _metrics_api_views  # noqa: F401
@@ -98,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(assessment_bp)
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(roster_bp, url_prefix="/hr")
     app.register_blueprint(metrics_bp, url_prefix="/hr")

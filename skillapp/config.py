@@ -12,7 +12,13 @@ DATABASE_URL = None
 # Secret key: create_app generates one into instance/secret_key when none is configured.
 SECRET_KEY = None
 
+# The city's name: in page titles and on certificates (修了証).
 CITY_NAME = "デモ市"
+
+# The public address of the app, e.g. "https://skillapp.city.example.lg.jp".
+# Certificates print their verification address from it; None: the address
+# the certificate was downloaded from.
+PUBLIC_BASE_URL = None
 
 # Sessions (OWASP ASVS V3): server-side records, idle and absolute timeouts.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)

@@ -246,3 +246,14 @@ def make_module(app, tmp_path):
         return db.session.scalar(select(Module).where(Module.slug == slug))
 
     return make
+
+
+@pytest.fixture
+def poppler(tmp_path):
+    """pdftotext / pdftoppm on PDF bytes; skipped when poppler-utils is missing
+    (failed instead when SKILLAPP_REQUIRE_POPPLER=1, as in CI)."""
+    from tests.poppler import poppler_or_skip
+
+    folder = tmp_path / "pdf"
+    folder.mkdir()
+    return poppler_or_skip(folder)

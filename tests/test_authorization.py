@@ -1,8 +1,11 @@
 """Every route, for every role: who may reach it, and what the rest get."""
 
+from datetime import date
+
 import pytest
 
 from skillapp.assessment import services
+from skillapp.certificates.models import Certificate
 from skillapp.extensions import db
 
 ROLES = ["learner", "author", "hr", "admin"]
@@ -13,8 +16,23 @@ def world(make_user, make_module):
     module = make_module()
     owner = make_user("OWNER")
     attempt = services.start_attempt(db.session, owner.id, module)
+    certificate = Certificate(
+        number="2026-000001",
+        code="ABCDEFGHJKMNPQRS",
+        user_id=owner.id,
+        staff_id=owner.staff_id,
+        module_id=module.id,
+        attempt_id=attempt.id,
+        score=100,
+        completed_on=date(2026, 6, 1),
+        name=owner.staff.name,
+        title=module.current_version.title,
+    )
+    db.session.add(certificate)
     db.session.commit()
     return {
+        "certificate": certificate.number,
+        "code": "ABCD-EFGH-JKMN-PQRS",
         "slug": module.slug,
         "attempt": attempt.id,
         "user": owner.id,
@@ -30,6 +48,7 @@ ROUTES = [
     ("GET", "/modules/{slug}", "any"),
     ("GET", "/modules/{slug}/lessons/{lesson}", "any"),
     ("POST", "/modules/{slug}/attempts", "any"),
+    ("GET", "/modules/{slug}/certificate.pdf", "any"),
     ("GET", "/account/password", "any"),
     ("GET", "/admin/users", {"admin"}),
     ("GET", "/admin/users/new", {"admin"}),
@@ -58,6 +77,14 @@ OWN = [
     ("POST", "/attempts/{attempt}/submit"),
     ("GET", "/attempts/{attempt}/result"),
     ("GET", "/api/v1/attempts/{attempt}"),
+    ("GET", "/certificates/{certificate}.pdf"),
+]
+
+# Open to everyone, logged in or not.
+PUBLIC = [
+    ("GET", "/certificates/verify", 200),
+    ("GET", "/certificates/verify/{code}", 200),
+    ("GET", "/certificates/verify/0000-0000-0000-0000", 404),
 ]
 
 
@@ -69,7 +96,9 @@ def test_every_rule_is_listed(app):
     listed = {path.split("{")[0].split("?")[0].rstrip("/") for _, path, _ in ROUTES} | {
         path.split("{")[0].rstrip("/") for _, path in OWN
     }
-    public = {"/login", "/logout", "/language", "/static"}
+    public = {"/login", "/logout", "/language", "/static"} | {
+        path.split("{")[0].rstrip("/") for _, path, _ in PUBLIC
+    }
     for rule in app.url_map.iter_rules():
         prefix = rule.rule.split("<")[0].rstrip("/")
         assert prefix in listed or prefix in public or prefix == "", rule.rule
@@ -109,6 +138,14 @@ def test_other_peoples_attempts(client, login, make_user, world, role, method, p
     assert _call(client, method, path.format(**world)).status_code == 404
 
 
+@pytest.mark.parametrize("role", [None, *ROLES])
+@pytest.mark.parametrize(("method", "path", "status"), PUBLIC)
+def test_public_pages(client, login, make_user, world, role, method, path, status):
+    if role is not None:
+        login(make_user(roles=[] if role == "learner" else [role]))
+    assert _call(client, method, path.format(**world)).status_code == status
+
+
 def test_unknown_module_is_404(client, login, make_user):
     login(make_user())
     assert client.get("/modules/no-such-module").status_code == 404
@@ -128,7 +165,8 @@ def test_pages_load_nothing_from_other_hosts(client, login, make_user, world):
     import re
 
     login(make_user())
-    for path in ("/login", "/", "/modules/{slug}", "/modules/{slug}/lessons/{lesson}"):
+    pages = ("/login", "/", "/modules/{slug}", "/modules/{slug}/lessons/{lesson}")
+    for path in (*pages, "/history", "/certificates/verify/{code}"):
         html = client.get(path.format(**world)).get_data(as_text=True)
         for url in re.findall(r'(?:src|href)="([^"]+)"', html):
             assert not url.startswith(("http:", "https:", "//")), url

@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "survey_import": _l("Survey imported"),
     "title_band_changed": _l("Job grade of a title changed"),
     "export": _l("Export"),
+    "certificate_issued": _l("Certificate issued"),
 }
 
 

@@ -2,6 +2,7 @@ from flask import abort, render_template
 from flask_login import current_user, login_required
 
 from skillapp.assessment.services import attempts_left, user_attempts
+from skillapp.certificates.services import certificate_for, user_certificates
 from skillapp.extensions import db
 from skillapp.learning import bp, services
 from skillapp.learning.models import CATEGORIES
@@ -41,8 +42,12 @@ def module(slug):
     version = module.current_version
     left = attempts_left(db.session, current_user.id, module)
     viewed = services.viewed_lesson_keys(db.session, current_user.id, module.id)
+    certificate = certificate_for(db.session, current_user.id, module.id)
+    certifiable = progress.passed if module.is_assessment else progress.complete
     return render_template(
         "learning/module.html",
+        certificate=certificate,
+        certifiable=certifiable or certificate is not None,
         module=module,
         version=version,
         progress=progress,
@@ -79,4 +84,16 @@ def lesson(slug, key):
 @login_required
 def history():
     attempts = user_attempts(db.session, current_user.id)
-    return render_template("learning/history.html", attempts=attempts)
+    certificates = user_certificates(db.session, current_user.id)
+    # Completed modules and passed assessments whose certificate is not issued yet.
+    issued = {c.module_id for c in certificates}
+    modules = [m for m in services.published_modules(db.session) if m.id not in issued]
+    progress = services.progress_for(db.session, current_user.id, modules)
+    ready = [
+        m
+        for m in modules
+        if (progress[m.id].passed if m.is_assessment else progress[m.id].complete)
+    ]
+    return render_template(
+        "learning/history.html", attempts=attempts, certificates=certificates, ready=ready
+    )

@@ -2,16 +2,18 @@
 
 from io import BytesIO
 
-from flask import abort, render_template, request, send_file
+from flask import Response, abort, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from skillapp.audit.services import record_event
 from skillapp.auth.roles import ADMIN, HR
+from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.learning.models import Module
-from skillapp.metrics import bp, queries
+from skillapp.metrics import bp, queries, reports
+from skillapp.pdf.table import table_pdf
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS, MANAGEMENT
 from skillapp.roster.models import Department
 from skillapp.util.dates import fiscal_year_label, fiscal_year_of, today_jst
@@ -160,46 +162,62 @@ def module_detail(slug):
     )
 
 
-@bp.route("/dashboard/<slug>/pending.<fmt>")
-@login_required
-def export_pending(slug, fmt):
-    """The not-yet list as CSV (UTF-8 with BOM, or CP932) or XLSX, with its context."""
-    scope = viewer_scope()
-    year = _fiscal_year()
-    module = _module_or_404(slug)
-    band, department_id = _filters(scope)
-    people = queries.not_yet_done(
-        db.session, year, module.id, band=band, department_id=department_id, scope=scope
-    )
-    department = db.session.get(Department, department_id) if department_id else None
-    preamble = [
-        [_("Fiscal year"), fiscal_year_label(year)],
-        [_("Roster as of"), queries.as_of_day(year).isoformat()],
-        [_("Module"), module.current_version.title],
-        [_("Job grade"), BAND_LABELS.get(band, _("Unclassified")) if band else _("All")],
-        [_("Department"), department.name if department else _("All")],
-    ]
-    headers = [_("Staff number"), _("Name"), _("Department"), _("Job grade"), _("Best score")]
-    rows = [
-        [
-            p.staff_no,
-            p.name,
-            p.department,
-            BAND_LABELS.get(p.band, _("Unclassified")),
-            "" if p.best is None else p.best,
-        ]
-        for p in people
-    ]
-    name = f"not-yet-{module.slug}-FY{year}"
+EXPORT_FORMATS = ("csv", "xlsx", "pdf")
+
+
+def send_table(
+    fmt: str,
+    name: str,
+    title: str,
+    context: list[list],
+    headers: list,
+    rows: list,
+    *,
+    sheet: str = "Sheet1",
+) -> Response:
+    """One report table, with its context (fiscal year, as-of date, filters), as
+    CSV (UTF-8 with BOM, or CP932 with ?encoding=cp932), XLSX or PDF."""
     if fmt == "xlsx":
-        data = to_xlsx(headers, rows, title=module.slug, preamble=preamble)
+        data = to_xlsx(headers, rows, title=sheet, preamble=context)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "csv":
         encoding = "cp932" if request.args.get("encoding") == "cp932" else "utf-8-sig"
-        data = to_csv(headers, rows, encoding=encoding, preamble=[*preamble, []])
+        data = to_csv(headers, rows, encoding=encoding, preamble=[*context, []])
         mimetype = f"text/csv; charset={'shift_jis' if encoding == 'cp932' else 'utf-8'}"
+    elif fmt == "pdf":
+        lines = [_("%(label)s: %(value)s", label=label, value=value) for label, value in context]
+        data = table_pdf(title, lines, headers, rows, created=utcnow())
+        mimetype = "application/pdf"
     else:
         abort(404)
+    return send_file(
+        BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{name}.{fmt}"
+    )
+
+
+@bp.route("/dashboard/<slug>/pending.<fmt>")
+@login_required
+def export_pending(slug, fmt):
+    """The not-yet list as CSV, XLSX or PDF, with the year, as-of date and filters."""
+    scope = viewer_scope()
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    year = _fiscal_year()
+    module = _module_or_404(slug)
+    band, department_id = _filters(scope)
+    headers, rows = reports.pending_table(
+        db.session, year, module.id, band=band, department_id=department_id, scope=scope
+    )
+    department = db.session.get(Department, department_id) if department_id else None
+    title = module.current_version.title
+    context = [
+        [_("Fiscal year"), fiscal_year_label(year)],
+        [_("Roster as of"), queries.as_of_day(year).isoformat()],
+        [_("Module"), title],
+        [_("Job grade"), BAND_LABELS.get(band, _("Unclassified")) if band else _("All")],
+        [_("Department"), department.name if department else _("All")],
+    ]
+    heading = _("Not yet passed") if module.is_assessment else _("Not yet completed")
     record_event(
         db.session,
         "export",
@@ -214,6 +232,12 @@ def export_pending(slug, fmt):
         rows=len(rows),
     )
     db.session.commit()
-    return send_file(
-        BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{name}.{fmt}"
+    return send_table(
+        fmt,
+        f"not-yet-{module.slug}-FY{year}",
+        f"{heading} — {title}",
+        context,
+        headers,
+        rows,
+        sheet=module.slug,
     )

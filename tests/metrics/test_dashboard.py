@@ -168,3 +168,31 @@ def test_exports_carry_context_and_are_safe(client, login, make_user, fixture):
     assert "職員番号" in cp932.get_data().decode("cp932")
     xlsx = client.get("/hr/dashboard/m/pending.xlsx?fy=2026")
     assert xlsx.data[:2] == b"PK"
+
+
+def test_pending_list_as_pdf(client, login, make_user, fixture, poppler):
+    make_user("YZ1", name="山﨑 花子", job_title="主事", department="総務部総務課")
+    make_user("TK1", name="髙橋 一郎", job_title="係長", department="市民部市民課")
+    login(make_user(roles=["hr"]))
+    response = client.get("/hr/dashboard/m/pending.pdf?fy=2026&band=staff")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert "not-yet-m-FY2026.pdf" in response.headers["Content-Disposition"]
+    text = poppler.text(response.data)
+    # The context: fiscal year, roster day, module and both filters.
+    as_of = queries.as_of_day(2026).isoformat()
+    for expected in ("2026年度（令和8年度）", as_of, "テスト m", "主査・主事", "職員番号"):
+        assert expected in text, expected
+    assert "山﨑 花子" in text and "YZ1" in text
+    assert "髙橋 一郎" not in text  # a 係長: filtered out by the band
+    assert len(poppler.render(response.data)) == poppler.pages(response.data)
+    everyone = poppler.text(client.get("/hr/dashboard/m/pending.pdf?fy=2026").data)
+    assert "髙橋 一郎" in everyone
+
+
+def test_unknown_export_format_is_404_and_learners_get_403(client, login, make_user, fixture):
+    login(make_user(roles=["hr"]))
+    assert client.get("/hr/dashboard/m/pending.docx").status_code == 404
+    client.post("/logout")
+    login(make_user())
+    assert client.get("/hr/dashboard/m/pending.pdf").status_code == 403
