@@ -15,10 +15,17 @@ from sqlalchemy.orm import Session
 from skillapp.assessment.models import ExternalResult
 from skillapp.db import upsert, utcnow
 from skillapp.imports.models import RESULTS
-from skillapp.imports.services import ImportPlan, invalid_rows, record_import, staff_ids
+from skillapp.imports.services import (
+    ImportPlan,
+    invalid_rows,
+    read_rows,
+    record_import,
+    sort_problems,
+    staff_ids,
+)
 from skillapp.learning.models import Module
 from skillapp.util.dates import JST, parse_local_datetime
-from skillapp.util.spreadsheets import CellProblem, Column, SpreadsheetError, read_table
+from skillapp.util.spreadsheets import CellProblem, Column
 from skillapp.util.text import nfkc, normalize_staff_no
 
 COLUMNS = [
@@ -43,13 +50,10 @@ def plan_results(session: Session, data: bytes, *, skip_invalid: bool = False) -
     """Read and check a results file against the roster and the assessments;
     writes nothing."""
     plan = ImportPlan(kind=RESULTS, skip_invalid=skip_invalid)
-    try:
-        table = read_table(data, COLUMNS)
-    except SpreadsheetError as error:
-        plan.problems, plan.fatal = error.problems, True
+    table = read_rows(plan, data, COLUMNS)
+    if table is None:
         return plan
     header = table.headers
-    plan.rows = len(table.rows)
     parsed: list[ResultRow] = []
     identities = []  # (row, staff_no, code) of every row, checked against the database
     for number, raw in zip(table.row_numbers, table.rows, strict=True):
@@ -85,11 +89,6 @@ def plan_results(session: Session, data: bytes, *, skip_invalid: bool = False) -
         plan.problems.extend(problems)
         if not problems:
             parsed.append(ResultRow(number, staff_no, code, score, taken_at))
-    if not table.rows:
-        plan.problems.append(CellProblem(None, None, "データの行がありません。"))
-        plan.fatal = True
-        return plan
-
     people = staff_ids(session, {staff_no for _, staff_no, _ in identities})
     modules = dict(
         session.execute(
@@ -113,7 +112,7 @@ def plan_results(session: Session, data: bytes, *, skip_invalid: bool = False) -
                     f"科目コード「{code}」の教材・テストがありません。",
                 )
             )
-    plan.problems.sort(key=lambda p: (p.row or 0, list(header.values()).index(p.column)))
+    sort_problems(plan, table)
     seen: dict[tuple, ResultRow] = {}
     for row in parsed:
         key = (row.staff_no, row.assessment, row.taken_at)

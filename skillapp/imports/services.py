@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from skillapp.audit.services import record_event
 from skillapp.imports.models import DataImport
 from skillapp.roster.models import Staff
-from skillapp.util.spreadsheets import CellProblem
+from skillapp.util.spreadsheets import CellProblem, Column, SpreadsheetError, Table, read_table
 
 
 @dataclass
@@ -42,6 +42,30 @@ class ImportPlan:
     @property
     def has_changes(self) -> bool:
         return bool(self.counts.get("new") or self.counts.get("changed"))
+
+
+def read_rows(plan: ImportPlan, data: bytes, columns: list[Column]) -> Table | None:
+    """The file's rows by column code; None (with the plan marked fatal) when the
+    file as a whole cannot be read or has no data rows."""
+    try:
+        table = read_table(data, columns)
+    except SpreadsheetError as error:
+        plan.problems, plan.fatal = error.problems, True
+        return None
+    plan.rows = len(table.rows)
+    if not table.rows:
+        plan.problems.append(CellProblem(None, None, "データの行がありません。"))
+        plan.fatal = True
+        return None
+    return table
+
+
+def sort_problems(plan: ImportPlan, table: Table) -> None:
+    """Problems in file order: by row, then by column."""
+    order = list(table.headers.values())
+    plan.problems.sort(
+        key=lambda p: (p.row or 0, order.index(p.column) if p.column in order else 0)
+    )
 
 
 def invalid_rows(problems: list[CellProblem]) -> set[int]:

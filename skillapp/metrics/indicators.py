@@ -169,38 +169,23 @@ def _assessment(session, indicator, fiscal_year, people, sizes, _survey) -> Indi
 def _training(session, indicator, fiscal_year, people, _sizes, _survey) -> IndicatorResult:
     result = IndicatorResult(indicator)
     categories = indicator.settings.get("categories") or []
-    start, end = date(fiscal_year, 4, 1), fiscal_year_end(fiscal_year)
-    rows = session.execute(
-        select(
-            people.c.band,
-            func.count(),
-            func.count(TrainingAttendance.staff_id.distinct()),
-        )
+    attendance = (
+        select(people.c.band, TrainingAttendance.staff_id)
         .select_from(TrainingAttendance)
         .join(TrainingSession, TrainingSession.id == TrainingAttendance.session_id)
         .join(people, people.c.staff_id == TrainingAttendance.staff_id)
         .where(
             TrainingSession.category.in_(categories),
-            TrainingSession.held_on >= start,
-            TrainingSession.held_on <= end,
+            TrainingSession.held_on >= date(fiscal_year, 4, 1),
+            TrainingSession.held_on <= fiscal_year_end(fiscal_year),
         )
-        .group_by(people.c.band)
-    ).all()
+        .subquery("attendance")
+    )
     for band in indicator.bands:
-        (count,) = _by_band(rows, band, 1)
-        if band == ALL:
-            distinct = session.scalar(
-                select(func.count(TrainingAttendance.staff_id.distinct()))
-                .join(TrainingSession, TrainingSession.id == TrainingAttendance.session_id)
-                .join(people, people.c.staff_id == TrainingAttendance.staff_id)
-                .where(
-                    TrainingSession.category.in_(categories),
-                    TrainingSession.held_on >= start,
-                    TrainingSession.held_on <= end,
-                )
-            )
-        else:
-            (distinct,) = _by_band(rows, band, 2)
+        query = select(func.count(), func.count(attendance.c.staff_id.distinct()))
+        if band != ALL:
+            query = query.where(attendance.c.band == band)
+        count, distinct = session.execute(query).one()
         result.rows.append(
             IndicatorRow(band, int(count), None, float(count), None, distinct_staff=int(distinct))
         )

@@ -13,10 +13,17 @@ from sqlalchemy.orm import Session
 
 from skillapp.db import insert_ignore, utcnow
 from skillapp.imports.models import TRAINING
-from skillapp.imports.services import ImportPlan, invalid_rows, record_import, staff_ids
+from skillapp.imports.services import (
+    ImportPlan,
+    invalid_rows,
+    read_rows,
+    record_import,
+    sort_problems,
+    staff_ids,
+)
 from skillapp.training.models import TrainingAttendance, TrainingSession
 from skillapp.util.dates import parse_day
-from skillapp.util.spreadsheets import CellProblem, Column, SpreadsheetError, read_table
+from skillapp.util.spreadsheets import CellProblem, Column
 from skillapp.util.text import nfkc, normalize_staff_no
 
 COLUMNS = [
@@ -40,17 +47,10 @@ class AttendanceRow:
 def plan_training(session: Session, data: bytes, *, skip_invalid: bool = False) -> ImportPlan:
     """Read and check an attendance file against the roster; writes nothing."""
     plan = ImportPlan(kind=TRAINING, skip_invalid=skip_invalid)
-    try:
-        table = read_table(data, COLUMNS)
-    except SpreadsheetError as error:
-        plan.problems, plan.fatal = error.problems, True
+    table = read_rows(plan, data, COLUMNS)
+    if table is None:
         return plan
     header = table.headers
-    plan.rows = len(table.rows)
-    if not table.rows:
-        plan.problems.append(CellProblem(None, None, "データの行がありません。"))
-        plan.fatal = True
-        return plan
     parsed: list[AttendanceRow] = []
     numbers = []  # (row, staff_no) of every row, checked against the roster
     for number, raw in zip(table.row_numbers, table.rows, strict=True):
@@ -103,32 +103,12 @@ def plan_training(session: Session, data: bytes, *, skip_invalid: bool = False) 
                     f"{first.row}行目の「{first.category}」と違います。",
                 )
             )
-    order = list(header.values())
-    plan.problems.sort(key=lambda p: (p.row or 0, order.index(p.column)))
+    sort_problems(plan, table)
     bad = invalid_rows(plan.problems)
     rows = [r for r in parsed if r.row not in bad]
 
     sessions_in_file = {(r.training, r.held_on): r.category for r in rows}
-    known = {}
-    keys = list(sessions_in_file)
-    for start in range(0, len(keys), 2000):
-        known.update(
-            {
-                (name, held_on): (session_id, category)
-                for session_id, name, held_on, category in session.execute(
-                    select(
-                        TrainingSession.id,
-                        TrainingSession.name,
-                        TrainingSession.held_on,
-                        TrainingSession.category,
-                    ).where(
-                        tuple_(TrainingSession.name, TrainingSession.held_on).in_(
-                            keys[start : start + 2000]
-                        )
-                    )
-                )
-            }
-        )
+    known = _known_sessions(session, list(sessions_in_file))
     recorded = set()
     session_ids = [sid for sid, _ in known.values()]
     for start in range(0, len(session_ids), 2000):
@@ -212,27 +192,14 @@ def apply_training(
         ["name", "held_on"],
     )
     ids = {}
-    keys = list(sessions)
-    for start in range(0, len(keys), 2000):
-        for session_id, name, held_on, category in session.execute(
-            select(
-                TrainingSession.id,
-                TrainingSession.name,
-                TrainingSession.held_on,
-                TrainingSession.category,
-            ).where(
-                tuple_(TrainingSession.name, TrainingSession.held_on).in_(
-                    keys[start : start + 2000]
-                )
+    for key, (session_id, category) in _known_sessions(session, list(sessions)).items():
+        ids[key] = session_id
+        if category != sessions[key]:
+            session.execute(
+                update(TrainingSession)
+                .where(TrainingSession.id == session_id)
+                .values(category=sessions[key])
             )
-        ):
-            ids[(name, held_on)] = session_id
-            if category != sessions[(name, held_on)]:
-                session.execute(
-                    update(TrainingSession)
-                    .where(TrainingSession.id == session_id)
-                    .values(category=sessions[(name, held_on)])
-                )
     values = [
         {
             "session_id": ids[(name, held_on)],
@@ -248,3 +215,23 @@ def apply_training(
         )
     session.flush()
     return record
+
+
+def _known_sessions(session: Session, keys: list[tuple[str, date]]) -> dict:
+    """(name, day) → (session id, category) of the sessions already recorded."""
+    known = {}
+    for start in range(0, len(keys), 2000):
+        rows = session.execute(
+            select(
+                TrainingSession.id,
+                TrainingSession.name,
+                TrainingSession.held_on,
+                TrainingSession.category,
+            ).where(
+                tuple_(TrainingSession.name, TrainingSession.held_on).in_(
+                    keys[start : start + 2000]
+                )
+            )
+        )
+        known.update({(name, day): (sid, category) for sid, name, day, category in rows})
+    return known

@@ -1,30 +1,11 @@
 import pytest
 from sqlalchemy import update
 
-from skillapp.assessment import services
-from skillapp.assessment.models import Question
 from skillapp.extensions import db
 from skillapp.learning.models import LessonView
 from skillapp.learning.services import record_lesson_view
 from skillapp.util.dates import parse_local_datetime
-
-
-def take(user, module, when: str, *, right: int):
-    """Submit an attempt at ``when`` (Japan time unless it says otherwise) with
-    the first ``right`` questions answered correctly."""
-    at = parse_local_datetime(when)
-    attempt = services.start_attempt(db.session, user.id, module, now=at)
-    questions = {
-        q.id: q for q in db.session.query(Question).filter(Question.id.in_(attempt.question_ids))
-    }
-    sheet = {}
-    for n, qid in enumerate(attempt.question_ids):
-        q = questions[qid]
-        wrong = next(o["key"] for o in q.options if o["key"] not in q.correct_keys)
-        sheet[qid] = list(q.correct_keys) if n < right else [wrong]
-    services.submit_attempt(db.session, attempt.id, user.id, answers=sheet, now=at)
-    db.session.commit()
-    return attempt
+from tests.helpers import take
 
 
 def read_all(user, module, when: str = "2026-05-20T09:00:00"):

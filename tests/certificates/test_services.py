@@ -9,7 +9,8 @@ from skillapp.audit.models import AuditEvent
 from skillapp.certificates import services
 from skillapp.certificates.models import Certificate
 from skillapp.extensions import db
-from tests.certificates.conftest import read_all, take
+from tests.certificates.conftest import read_all
+from tests.helpers import take
 
 
 def test_codes_are_random_and_typed_leniently():

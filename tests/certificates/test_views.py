@@ -9,7 +9,8 @@ from skillapp.certificates import services
 from skillapp.certificates.models import Certificate
 from skillapp.extensions import db
 from skillapp.roster.services import StaffInput, upsert_staff
-from tests.certificates.conftest import read_all, take
+from tests.certificates.conftest import read_all
+from tests.helpers import take
 
 
 def download(client, slug="dx-mindset"):

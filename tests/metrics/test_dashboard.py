@@ -11,47 +11,15 @@ So for FY2026: staff N = 3 (T1, T2, OTHER), all N = 7.
 
 import pytest
 
-from skillapp.assessment import services
-from skillapp.assessment.models import Attempt, Question
 from skillapp.extensions import db
 from skillapp.learning.services import record_lesson_view
 from skillapp.metrics import queries
-from skillapp.util.dates import parse_local_datetime
-
-
-def take(user, module, score_keys, when: str, *, right: int):
-    """Submit an attempt at ``when`` with the first ``right`` questions correct."""
-    at = parse_local_datetime(when)
-    attempt = services.start_attempt(db.session, user.id, module, now=at)
-    questions = {
-        q.id: q for q in db.session.query(Question).filter(Question.id.in_(attempt.question_ids))
-    }
-    sheet = {}
-    for n, qid in enumerate(attempt.question_ids):
-        q = questions[qid]
-        sheet[qid] = (
-            list(q.correct_keys)
-            if n < right
-            else [next(o["key"] for o in q.options if o["key"] not in q.correct_keys)]
-        )
-    services.submit_attempt(db.session, attempt.id, user.id, answers=sheet, now=at)
-    db.session.commit()
-    return db.session.get(Attempt, attempt.id)
+from tests.helpers import take, two_choice_questions
 
 
 @pytest.fixture
 def fixture(make_user, make_module):
-    ten = [
-        {
-            "id": f"q{i}",
-            "type": "single",
-            "text": f"問{i}",
-            "explanation": "解説",
-            "options": [{"id": "a", "text": "正", "correct": True}, {"id": "b", "text": "誤"}],
-        }
-        for i in range(1, 11)
-    ]
-    module = make_module("m", questions=ten)
+    module = make_module("m", questions=two_choice_questions())
     lessons = [lesson.key for lesson in module.current_version.lessons]
     people = {
         "M1": make_user("M1", job_title="課長", department="総務部総務課"),
@@ -70,14 +38,14 @@ def fixture(make_user, make_module):
     record_lesson_view(db.session, people["T1"].id, module, lessons[0])
     record_lesson_view(db.session, people["T1"].id, module, lessons[1])
     db.session.commit()
-    take(people["M1"], module, None, "2026-05-01T10:00:00+09:00", right=8)
-    take(people["S1"], module, None, "2026-06-01T10:00:00", right=7)
-    take(people["T1"], module, None, "2026-06-01T10:00:00+09:00", right=6)
-    take(people["T2"], module, None, "2026-06-02T10:00:00+09:00", right=4)
-    take(people["T2"], module, None, "2027-03-31T14:59:59Z", right=10)  # 23:59:59 JST
-    take(people["T3"], module, None, "2026-07-01T10:00:00+09:00", right=10)
-    take(people["U1"], module, None, "2026-07-01T10:00:00+09:00", right=10)
-    take(people["OTHER"], module, None, "2026-03-31T23:59:59+09:00", right=10)
+    take(people["M1"], module, "2026-05-01T10:00:00+09:00", right=8)
+    take(people["S1"], module, "2026-06-01T10:00:00", right=7)
+    take(people["T1"], module, "2026-06-01T10:00:00+09:00", right=6)
+    take(people["T2"], module, "2026-06-02T10:00:00+09:00", right=4)
+    take(people["T2"], module, "2027-03-31T14:59:59Z", right=10)  # 23:59:59 JST
+    take(people["T3"], module, "2026-07-01T10:00:00+09:00", right=10)
+    take(people["U1"], module, "2026-07-01T10:00:00+09:00", right=10)
+    take(people["OTHER"], module, "2026-03-31T23:59:59+09:00", right=10)
     return module, people
 
 

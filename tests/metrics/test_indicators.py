@@ -27,7 +27,7 @@ from skillapp.metrics.services import create_indicator
 from skillapp.roster import importing as roster_importing
 from skillapp.surveys.importing import apply_survey, plan_survey
 from skillapp.training.importing import apply_training, plan_training
-from tests.metrics.test_dashboard import take
+from tests.helpers import take, two_choice_questions
 
 ROSTER = """職員番号,氏名,所属,職名,在籍
 M1,管理 一郎,総務部総務課,課長,在籍
@@ -112,19 +112,7 @@ def load(plan_fn, apply_fn, text: str, **options):
 
 @pytest.fixture
 def city(app, make_module):
-    module = make_module(
-        "dx-literacy",
-        questions=[
-            {
-                "id": f"q{i}",
-                "type": "single",
-                "text": f"問{i}",
-                "explanation": "解説",
-                "options": [{"id": "a", "text": "正", "correct": True}, {"id": "b", "text": "誤"}],
-            }
-            for i in range(1, 11)
-        ],
-    )
+    module = make_module("dx-literacy", questions=two_choice_questions())
     roster_import(ROSTER, "2026-04-01")
     roster_import(
         "職員番号,氏名,所属,職名,在籍\nX1,退職 予定,市民部市民課,主事,退職\n", "2027-03-01"
@@ -132,7 +120,7 @@ def city(app, make_module):
     roster_import("職員番号,氏名,所属,職名,在籍\nT4,職員 四,市民部市民課,主任,在籍\n", "2027-04-01")
     load(plan_results, apply_results, RESULTS)
     t3 = db.session.query(User).join(User.staff).filter_by(staff_no="T3").one()
-    take(t3, module, None, "2026-11-01T10:00:00+09:00", right=10)
+    take(t3, module, "2026-11-01T10:00:00+09:00", right=10)
     load(plan_training, apply_training, TRAINING)
     load(plan_survey, apply_survey, SURVEY_2026, fiscal_year=2026, mapping=MAPPING_2026)
     return module
