@@ -204,3 +204,21 @@ def test_a_failure_at_the_last_row_writes_nothing(app, monkeypatch):
         importing.apply_import(db.session, plan, file_name="x.csv", data=data)
     db.session.rollback()
     assert count(Staff) == 0 and count(StaffState) == 0 and count(RosterImport) == 0
+
+
+def test_long_id_lists_go_in_several_statements(monkeypatch):
+    # PostgreSQL takes at most 65,535 parameters a statement: lists of ids are
+    # cut into chunks. One id a chunk here, so every loop runs several times.
+    monkeypatch.setattr(importing, "CHUNK", 1)
+    run_import(csv_bytes(MARCH), date(2026, 3, 1))
+    april = [row[:] for row in MARCH]
+    april[0][3] = "部長"
+    april[1][5] = "退職"
+    plan, _ = run_import(csv_bytes(april[:2]), date(2026, 4, 1), deactivate_missing=True)
+    assert sorted(c.row.staff_no for c in plan.changed) == ["1001", "1002"]
+    assert [d["staff_no"] for d in plan.deactivated] == ["1003"]
+    db.session.expire_all()
+    staff = {s.staff_no: s for s in db.session.scalars(select(Staff))}
+    assert staff["1001"].job_title == "部長" and staff["1001"].is_active
+    assert not staff["1002"].is_active and not staff["1003"].is_active
+    assert count(StaffState) == 6
