@@ -21,7 +21,13 @@ from skillapp.auth.passwords import hash_one_time_password
 from skillapp.db import bulk_insert, utcnow
 from skillapp.roster.models import Department, RosterImport, Staff, StaffState
 from skillapp.roster.services import parent_unit_name, state_at, title_band_map
-from skillapp.util.spreadsheets import CellProblem, Column, SpreadsheetError, read_table
+from skillapp.util.spreadsheets import (
+    CellProblem,
+    Column,
+    SpreadsheetError,
+    read_table,
+    skip_invalid_rows,
+)
 from skillapp.util.text import nfkc, normalize_staff_no
 
 COLUMNS = [
@@ -53,16 +59,31 @@ class RosterRow:
 
 def parse_roster(data: bytes) -> tuple[list[RosterRow], list[CellProblem]]:
     """Every row of a roster file, or every problem with its row and column."""
+    parsed = _parse(data)
+    return parsed.rows, parsed.problems
+
+
+@dataclass
+class _Parsed:
+    rows: list[RosterRow]  # the rows without problems
+    problems: list[CellProblem]
+    staff_nos: dict[int, str] = field(default_factory=dict)  # every data row's, as read
+    staff_no_header: str = "職員番号"
+
+
+def _parse(data: bytes) -> _Parsed:
     try:
         table = read_table(data, COLUMNS)
     except SpreadsheetError as error:
-        return [], error.problems
+        return _Parsed([], error.problems)
     header = table.headers
     rows, problems = [], []
     seen: dict[str, int] = {}
+    staff_nos: dict[int, str] = {}
     for number, raw in zip(table.row_numbers, table.rows, strict=True):
         row_problems = []
         staff_no = normalize_staff_no(raw["staff_no"])
+        staff_nos[number] = staff_no
         if not staff_no:
             row_problems.append(CellProblem(number, header["staff_no"], "職員番号が空です。"))
         elif not _STAFF_NO.match(staff_no):
@@ -130,7 +151,71 @@ def parse_roster(data: bytes) -> tuple[list[RosterRow], list[CellProblem]]:
             )
     if not table.rows and not problems:
         problems.append(CellProblem(None, None, "データの行がありません。"))
-    return rows, problems
+    return _Parsed(rows, problems, staff_nos, header["staff_no"])
+
+
+@dataclass
+class SkippedRows:
+    """The rows left out of an import whose user chose to skip invalid rows."""
+
+    problems: list[CellProblem]  # every problem of every skipped row, in file order
+    staff_nos: set[str]  # the 職員番号 on skipped rows: these people are in the file
+
+    @property
+    def count(self) -> int:
+        return len({p.row for p in self.problems})
+
+
+@dataclass
+class RosterFile:
+    """A roster file read for import: the rows to import, or the problems that
+    stop it; with "skip invalid rows", the rows left out as well."""
+
+    rows: list[RosterRow]
+    problems: list[CellProblem]
+    skipped: SkippedRows | None = None  # None: all or nothing
+
+
+def read_roster(
+    data: bytes, *, skip_invalid: bool = False, deactivate_missing: bool = False
+) -> RosterFile:
+    """Read a roster file. By default any problem stops the import. With
+    ``skip_invalid`` the rows without problems are imported and the others are
+    set aside and listed; problems of the file itself still stop it.
+
+    Of two rows with the same 職員番号 the first is imported and the later one
+    skipped, as the parser reports the later one. A person whose 職員番号 is on
+    a skipped row is in the file: ``deactivate_missing`` leaves them alone; when
+    a skipped row's 職員番号 cannot be read at all, nobody can tell who it is,
+    so ``deactivate_missing`` is refused.
+    """
+    parsed = _parse(data)
+    if not skip_invalid:
+        return RosterFile(parsed.rows, parsed.problems)
+    try:
+        rows, skipped = skip_invalid_rows(parsed.rows, parsed.problems)
+    except SpreadsheetError as error:
+        return RosterFile([], error.problems)
+    readable = {
+        p.row: parsed.staff_nos.get(p.row, "")
+        for p in skipped
+        if _STAFF_NO.match(parsed.staff_nos.get(p.row, ""))
+    }
+    unknown = [p for p in skipped if p.row not in readable]
+    if deactivate_missing and unknown:
+        return RosterFile(
+            [],
+            [
+                *unknown,
+                CellProblem(
+                    None,
+                    parsed.staff_no_header,
+                    "職員番号を読めない行があるため、ファイルにない職員を退職にできません。"
+                    "この行を直すか、退職にする指定を外してください。",
+                ),
+            ],
+        )
+    return RosterFile(rows, [], SkippedRows(skipped, set(readable.values())))
 
 
 @dataclass
@@ -153,10 +238,11 @@ class RosterPlan:
     deactivated: list[dict] = field(default_factory=list)
     unclassified: Counter = field(default_factory=Counter)
     bands: dict[str, str] = field(default_factory=dict)
+    skipped: SkippedRows | None = None  # None: the user did not choose to skip
 
     @property
     def counts(self) -> dict[str, int]:
-        return {
+        counts = {
             "rows": len(self.rows),
             "new": len(self.new),
             "changed": len(self.changed),
@@ -164,6 +250,9 @@ class RosterPlan:
             "deactivated": len(self.deactivated),
             "unclassified": sum(self.unclassified.values()),
         }
+        if self.skipped is not None:
+            counts["skipped"] = self.skipped.count
+        return counts
 
     @property
     def has_changes(self) -> bool:
@@ -171,11 +260,16 @@ class RosterPlan:
 
 
 def plan_import(
-    session: Session, rows: list[RosterRow], *, as_of: date, deactivate_missing: bool = False
+    session: Session,
+    rows: list[RosterRow],
+    *,
+    as_of: date,
+    deactivate_missing: bool = False,
+    skipped: SkippedRows | None = None,
 ) -> RosterPlan:
     """Compare the file with each person's state on ``as_of``; writes nothing."""
     bands = title_band_map(session)
-    plan = RosterPlan(as_of=as_of, rows=rows, bands=bands)
+    plan = RosterPlan(as_of=as_of, rows=rows, bands=bands, skipped=skipped)
     state = state_at(as_of)
     departments = dict(session.execute(select(Department.id, Department.name)).all())
     current = {}
@@ -206,7 +300,7 @@ def plan_import(
                 "is_active": is_active,
             },
         )
-    in_file = set()
+    in_file = set(skipped.staff_nos) if skipped else set()
     for row in rows:
         in_file.add(row.staff_no)
         if row.job_title not in bands:
