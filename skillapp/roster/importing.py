@@ -20,7 +20,7 @@ from skillapp.auth.models import AuthSession, User
 from skillapp.auth.passwords import hash_one_time_password
 from skillapp.db import bulk_insert, utcnow
 from skillapp.roster.models import Department, RosterImport, Staff, StaffState
-from skillapp.roster.services import parent_unit_name, state_at, title_band_map
+from skillapp.roster.services import link_history, parent_unit_name, state_at, title_band_map
 from skillapp.util.spreadsheets import (
     CellProblem,
     Column,
@@ -427,6 +427,9 @@ def apply_import(
         _refresh_snapshots(session, states, plan.as_of, now)
     if new_states or states:
         bulk_insert(session, StaffState, new_states + states)
+    if states:
+        # New people have one row each, open-ended; the others' rows are relinked.
+        link_history(session, [s["staff_id"] for s in states])
 
     passwords = _create_accounts(session, plan, ids, issue_passwords, now)
     deactivated_ids = [d["staff_id"] for d in plan.deactivated] + [

@@ -318,3 +318,43 @@ def test_leavers_cannot_be_worked_out_when_a_skipped_row_has_no_staff_number(run
     # Without deactivating anyone, the same file imports its valid rows.
     assert runner.invoke(args=args).exit_code == 0
     assert count(RosterImport) == 2
+
+
+def test_each_history_row_ends_where_the_next_begins(runner):
+    from skillapp.roster.services import StaffInput, upsert_staff
+
+    def links():
+        rows = db.session.execute(
+            select(Staff.staff_no, StaffState.effective_from, StaffState.effective_to)
+            .join(Staff, Staff.id == StaffState.staff_id)
+            .order_by(Staff.staff_no, StaffState.effective_from)
+        ).all()
+        expected = [
+            (no, start, nxt[1] if nxt and nxt[0] == no else None)
+            for (no, start, _), nxt in zip(rows, [*rows[1:], None], strict=True)
+        ]
+        assert [tuple(r) for r in rows] == expected
+        return rows
+
+    run_import(csv_bytes(MARCH), date(2026, 4, 1))
+    assert all(end is None for _, _, end in links())
+    later = [row[:] for row in MARCH]
+    later[0][3] = "部長"
+    run_import(csv_bytes(later), date(2026, 10, 1))
+    run_import(csv_bytes(later), date(2026, 10, 1))  # the same day again: replaced
+    earlier = [row[:] for row in MARCH]
+    earlier[0][1] = "髙橋 一朗"
+    run_import(csv_bytes(earlier), date(2026, 3, 1))  # back-dated, before everything
+    upsert_staff(
+        db.session,
+        StaffInput("1002", "山﨑 花子", "市民部市民課", "主任"),
+        effective_from=date(2026, 7, 1),
+    )
+    db.session.commit()
+    rows = links()
+    assert [(r[1], r[2]) for r in rows if r[0] == "1001"] == [
+        (date(2026, 3, 1), date(2026, 4, 1)),
+        (date(2026, 4, 1), date(2026, 10, 1)),
+        (date(2026, 10, 1), None),
+    ]
+    assert len([r for r in rows if r[0] == "1002"]) == 3
