@@ -1,5 +1,4 @@
-"""dashboard indexes: covering indexes on attempts and lesson views; the end date
-of each roster history row
+"""dashboard indexes: attempts, lesson views; end dates of roster history rows
 
 Revision ID: 0004
 Revises: 0003
