@@ -27,3 +27,37 @@ def test_timestamps_come_back_aware_in_utc(make_user):
     db.session.expire_all()
     assert user.created_at.tzinfo is not None
     assert user.created_at.utcoffset().total_seconds() == 0
+
+
+def test_bulk_insert_converts_like_an_insert_and_joins_the_transaction(app):
+    from datetime import UTC, date, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from skillapp.db import bulk_insert
+    from skillapp.roster.models import RosterImport
+
+    jst = timezone(timedelta(hours=9))
+    rows = [
+        {
+            "imported_at": datetime(2026, 4, 1, 9, 0, tzinfo=jst),
+            "file_name": f"名簿{i}.csv",
+            "sha256": "0" * 64,
+            "as_of": date(2026, 4, 1),
+            "deactivate_missing": i == 1,
+            "rows": i,
+            "counts": {"new": i, "note": "「引用」\t\\ \n"},
+        }
+        for i in range(3)
+    ]
+    bulk_insert(db.session, RosterImport, rows)
+    db.session.commit()
+    stored = db.session.scalars(select(RosterImport).order_by(RosterImport.rows)).all()
+    assert [r.file_name for r in stored] == ["名簿0.csv", "名簿1.csv", "名簿2.csv"]
+    assert stored[0].imported_at == datetime(2026, 4, 1, 0, 0, tzinfo=UTC)
+    assert stored[1].counts == {"new": 1, "note": "「引用」\t\\ \n"}
+    assert [r.deactivate_missing for r in stored] == [False, True, False]
+    assert stored[2].as_of == date(2026, 4, 1)
+    bulk_insert(db.session, RosterImport, rows[:1])
+    db.session.rollback()  # the rows went into the session's transaction
+    assert len(db.session.scalars(select(RosterImport)).all()) == 3

@@ -70,3 +70,53 @@ def test_upgrade_matches_models_and_downgrade_removes_all(empty_database):
         tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert tables == set()
         db.engine.dispose()
+
+
+def test_history_rows_already_there_get_their_end_dates(empty_database):
+    app = create_app({"TESTING": True, "DATABASE_URL": empty_database, "SECRET_KEY": "x"})
+    directory = str(PROJECT_ROOT / "migrations")
+    now = "2026-04-01 00:00:00+00:00"
+    with app.app_context():
+        upgrade(directory=directory, revision="0003")
+        with db.engine.begin() as conn:
+            for staff_id, staff_no in ((1, "A1"), (2, "A2")):
+                conn.execute(
+                    text(
+                        "INSERT INTO staff (id, staff_no, name, job_title, employment_type, email,"
+                        " is_active, created_at, updated_at)"
+                        " VALUES (:id, :no, '名前', '主事', '', '', true, :now, :now)"
+                    ),
+                    {"id": staff_id, "no": staff_no, "now": now},
+                )
+            for staff_id, day in (
+                (1, "2026-10-01"),
+                (1, "2025-04-01"),
+                (1, "2026-04-01"),
+                (2, "2026-04-01"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO staff_history (staff_id, effective_from, name, job_title,"
+                        " employment_type, email, is_active, created_at)"
+                        " VALUES (:id, :day, '名前', '主事', '', '', true, :now)"
+                    ),
+                    {"id": staff_id, "day": day, "now": now},
+                )
+        upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT staff_id, effective_from, effective_to FROM staff_history"
+                    " ORDER BY staff_id, effective_from"
+                )
+            ).all()
+        assert [(i, str(start), end and str(end)) for i, start, end in rows] == [
+            (1, "2025-04-01", "2026-04-01"),
+            (1, "2026-04-01", "2026-10-01"),
+            (1, "2026-10-01", None),
+            (2, "2026-04-01", None),
+        ]
+        downgrade(directory=directory, revision="0003")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("staff_history")}
+        assert "effective_to" not in columns
+        db.engine.dispose()

@@ -1,7 +1,7 @@
 """certificates of completion (修了証): one per person and module, as issued
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-22 08:30:36.341137
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 # revision identifiers, used by Alembic.
 revision = '0005'
 # 0004 is being written on another branch; the chain is joined when both merge.
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillapp.db import utcnow
@@ -104,7 +104,11 @@ class LessonView(db.Model):
     """A learner has opened a lesson (by its key, so it survives new versions)."""
 
     __tablename__ = "lesson_views"
-    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_key"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id", "lesson_key"),
+        # The HR dashboards: one module's views, person by person (index-only).
+        Index("ix_lesson_views_module_user", "module_id", "user_id", "lesson_key", "viewed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

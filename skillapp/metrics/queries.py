@@ -6,15 +6,15 @@ An attempt counts for the fiscal year its submission falls in, in Japan time.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, false, func, literal, select
 from sqlalchemy.orm import Session
 
 from skillapp.assessment.models import SUBMITTED, Attempt
 from skillapp.assessment.scoring import PASS_MARK
 from skillapp.auth.models import User
-from skillapp.learning.models import Lesson, LessonView, Module, ModuleVersion
+from skillapp.learning.models import KIND_MODULE, Lesson, LessonView, Module, ModuleVersion
 from skillapp.roster.bands import BAND_CODES
 from skillapp.roster.models import Department
 from skillapp.roster.services import state_at
@@ -33,63 +33,109 @@ def as_of_day(fiscal_year: int) -> date:
     return min(fiscal_year_end(fiscal_year), max(today_jst(), date(fiscal_year, 4, 1)))
 
 
-def population(fiscal_year: int, scope: Scope = Scope()):
-    """Active people of the fiscal year's roster: staff_id, band, department_id, name."""
+def population(fiscal_year: int, scope: Scope = Scope(), *, with_user: bool = False):
+    """Active people of the fiscal year's roster: staff_id, band, department_id,
+    name, job_title, and with ``with_user`` their login's user_id (None for
+    someone without one), which attempts and lesson views are keyed by."""
     state = state_at(fiscal_year_end(fiscal_year))
-    query = select(
-        state.c.staff_id, state.c.band, state.c.department_id, state.c.name, state.c.job_title
-    ).where(state.c.is_active)
+    columns = [state.c.staff_id, state.c.band, state.c.department_id, state.c.name]
+    query = select(*columns, state.c.job_title).where(state.c.is_active)
+    if with_user:
+        query = query.add_columns(User.id.label("user_id")).join_from(
+            state, User, User.staff_id == state.c.staff_id, isouter=True
+        )
     if scope.department_ids is not None:
         query = query.where(state.c.department_id.in_(scope.department_ids))
     return query.subquery("population")
 
 
-def _passed_in_year(fiscal_year: int):
-    """(module_id, staff_id, best score) for attempts submitted in the fiscal year."""
+def _in_year(fiscal_year: int):
+    """Submitted attempts whose submission falls in the fiscal year."""
     start, end = fiscal_year_bounds(fiscal_year)
+    return and_(
+        Attempt.status == SUBMITTED, Attempt.submitted_at >= start, Attempt.submitted_at < end
+    )
+
+
+def _passes(fiscal_year: int, module_id: int | None = None):
+    """(module_id, user_id) of everyone whose best score in the year is ≥ 70,
+    that is who has at least one attempt scoring 70 or more."""
+    query = select(Attempt.module_id, Attempt.user_id).where(
+        _in_year(fiscal_year), Attempt.score >= PASS_MARK
+    )
+    if module_id is not None:
+        query = query.where(Attempt.module_id == module_id)
+    return query.group_by(Attempt.module_id, Attempt.user_id).subquery("passes")
+
+
+def _best_scores(fiscal_year: int, module_id: int):
+    """(user_id, best score in the year) for one module."""
     return (
-        select(Attempt.module_id, User.staff_id, func.max(Attempt.score).label("best"))
-        .join(User, User.id == Attempt.user_id)
-        .where(
-            Attempt.status == SUBMITTED, Attempt.submitted_at >= start, Attempt.submitted_at < end
-        )
-        .group_by(Attempt.module_id, User.staff_id)
+        select(Attempt.user_id, func.max(Attempt.score).label("best"))
+        .where(Attempt.module_id == module_id, _in_year(fiscal_year))
+        .group_by(Attempt.user_id)
         .subquery("best")
     )
 
 
-def _lessons_read(fiscal_year: int):
-    """(module_id, staff_id) of people who by the year's end had read every lesson
-    of the module's current version."""
-    _, end = fiscal_year_bounds(fiscal_year)
-    lesson_counts = (
-        select(Module.id.label("module_id"), func.count(Lesson.id).label("n"))
-        .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-        .join(Lesson, Lesson.version_id == ModuleVersion.id)
-        .group_by(Module.id)
-        .subquery()
+def _current_lessons(module_id: int | None = None):
+    """(module_id, key) of every lesson of each module's current version."""
+    query = (
+        select(Module.id.label("module_id"), Lesson.key)
+        .join(Lesson, Lesson.version_id == Module.current_version_id)
+        .where(Module.kind == KIND_MODULE)
     )
-    read = (
-        select(LessonView.module_id, User.staff_id, func.count(LessonView.id).label("n"))
-        .join(User, User.id == LessonView.user_id)
-        .join(Module, Module.id == LessonView.module_id)
+    if module_id is not None:
+        query = query.where(Module.id == module_id)
+    return query.subquery("current_lessons")
+
+
+def _lesson_counts(module_id: int | None = None):
+    """(module_id, n): how many lessons each module's current version has."""
+    current = _current_lessons(module_id)
+    return (
+        select(current.c.module_id, func.count().label("n"))
+        .group_by(current.c.module_id)
+        .subquery("lesson_counts")
+    )
+
+
+def _lesson_views(fiscal_year: int, module_id: int | None = None):
+    """(module_id, user_id) of each view, by the year's end, of a lesson of a
+    module's current version. There is one view per (user, module, lesson key),
+    so counting them per person counts the lessons read."""
+    _, end = fiscal_year_bounds(fiscal_year)
+    current = _current_lessons(module_id)
+    query = (
+        select(LessonView.module_id, LessonView.user_id)
         .join(
-            Lesson,
+            current,
             and_(
-                Lesson.version_id == Module.current_version_id, Lesson.key == LessonView.lesson_key
+                current.c.module_id == LessonView.module_id,
+                current.c.key == LessonView.lesson_key,
             ),
         )
         .where(LessonView.viewed_at < end)
-        .group_by(LessonView.module_id, User.staff_id)
-        .subquery()
     )
+    if module_id is not None:
+        query = query.where(LessonView.module_id == module_id)
+    return query.subquery("lesson_views_in_year")
+
+
+def _module_lessons_read(fiscal_year: int, module_id: int, keys: list[str]):
+    """(user_id, n): how many of one module's lessons (``keys``) each person had
+    read by the year's end. The keys are given as values so that the index on
+    (module_id, user_id, …) is read in user order and counted as it goes."""
+    _, end = fiscal_year_bounds(fiscal_year)
     return (
-        select(read.c.module_id, read.c.staff_id)
-        .join(
-            lesson_counts,
-            and_(lesson_counts.c.module_id == read.c.module_id, lesson_counts.c.n == read.c.n),
+        select(LessonView.user_id, func.count().label("n"))
+        .where(
+            LessonView.module_id == module_id,
+            LessonView.viewed_at < end,
+            LessonView.lesson_key.in_(keys),
         )
-        .subquery("read_all")
+        .group_by(LessonView.user_id)
+        .subquery("lessons_read")
     )
 
 
@@ -117,61 +163,78 @@ class ModuleRow:
 
 
 def completion_by_band(
-    session: Session, fiscal_year: int, scope: Scope = Scope()
+    session: Session, fiscal_year: int, scope: Scope = Scope(), *, module_id: int | None = None
 ) -> list[ModuleRow]:
-    """For each published module and assessment: completion and pass rate by band
-    and overall, with n/N, in three grouped queries."""
+    """For each published module and assessment (or only ``module_id``, archived
+    or not): completion and pass rate by band and overall, with n/N."""
     people = population(fiscal_year, scope)
     sizes = dict(session.execute(select(people.c.band, func.count()).group_by(people.c.band)).all())
     totals = {band: sizes.get(band, 0) for band in BAND_CODES}
     totals["all"] = sum(sizes.values())  # unclassified people count in "all" only
 
-    best = _passed_in_year(fiscal_year)
-    read_all = _lessons_read(fiscal_year)
-    passed = best.c.best >= PASS_MARK
-    is_module = Module.kind == "module"
-    completed = and_(passed, read_all.c.staff_id.is_not(None))
-    rows = session.execute(
+    # Only people who passed can have completed. Per person who passed: the
+    # band, and how many of the module's lessons they read (views are joined to
+    # the passes first, so only those people's views are counted). Comparing
+    # that with the lesson count in the select list, not in a join between two
+    # aggregates, keeps PostgreSQL's row estimates sane.
+    people = population(fiscal_year, scope, with_user=True)
+    passes = _passes(fiscal_year, module_id)
+    lessons = _lesson_counts(module_id)
+    views = _lesson_views(fiscal_year, module_id)
+    per_person = (
         select(
-            best.c.module_id,
+            passes.c.module_id,
             people.c.band,
-            func.sum(case((passed, 1), else_=0)).label("passed"),
-            func.sum(case((completed, 1), else_=0)).label("completed"),
+            lessons.c.n.label("lessons"),
+            func.count(views.c.user_id).label("read"),
         )
-        .join(people, people.c.staff_id == best.c.staff_id)
-        .join(Module, Module.id == best.c.module_id)
+        .join(people, people.c.user_id == passes.c.user_id)
+        .join(lessons, lessons.c.module_id == passes.c.module_id, isouter=True)
         .join(
-            read_all,
-            and_(read_all.c.module_id == best.c.module_id, read_all.c.staff_id == best.c.staff_id),
+            views,
+            and_(views.c.module_id == passes.c.module_id, views.c.user_id == passes.c.user_id),
             isouter=True,
         )
-        .group_by(best.c.module_id, people.c.band)
+        .group_by(passes.c.module_id, passes.c.user_id, people.c.band, lessons.c.n)
+        .subquery("per_person")
+    )
+    rows = session.execute(
+        select(
+            per_person.c.module_id,
+            per_person.c.band,
+            func.count().label("passed"),
+            func.count(case((per_person.c.read == per_person.c.lessons, 1))).label("completed"),
+        ).group_by(per_person.c.module_id, per_person.c.band)
     ).all()
     counts: dict[int, dict] = {}
-    for module_id, band, n_passed, n_completed in rows:
-        entry = counts.setdefault(module_id, {})
+    for row_module_id, band, n_passed, n_completed in rows:
+        entry = counts.setdefault(row_module_id, {})
         for key in (band, "all"):
             if key is None:
                 continue
             p, c = entry.get(key, (0, 0))
             entry[key] = (p + int(n_passed or 0), c + int(n_completed or 0))
 
-    modules = session.execute(
-        select(Module.id, Module.slug, ModuleVersion.title, is_module, ModuleVersion.sort_order)
-        .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
-        .where(Module.is_archived.is_(False))
-        .order_by(ModuleVersion.sort_order, Module.slug)
-    ).all()
+    is_module = Module.kind == KIND_MODULE
+    modules = select(
+        Module.id, Module.slug, ModuleVersion.title, is_module, ModuleVersion.sort_order
+    ).join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+    if module_id is None:
+        modules = modules.where(Module.is_archived.is_(False))
+    else:
+        modules = modules.where(Module.id == module_id)
     result = []
-    for module_id, slug, title, module_kind, _order in modules:
-        entry = counts.get(module_id, {})
+    for row_module_id, slug, title, module_kind, _order in session.execute(
+        modules.order_by(ModuleVersion.sort_order, Module.slug)
+    ):
+        entry = counts.get(row_module_id, {})
         keys = [*BAND_CODES, "all"]
         passed_rates = {k: Rate(entry.get(k, (0, 0))[0], totals[k]) for k in keys}
         completed_rates = {
             k: Rate(entry.get(k, (0, 0))[1 if module_kind else 0], totals[k]) for k in keys
         }
         result.append(
-            ModuleRow(module_id, slug, title, not module_kind, completed_rates, passed_rates)
+            ModuleRow(row_module_id, slug, title, not module_kind, completed_rates, passed_rates)
         )
     return result
 
@@ -182,32 +245,32 @@ class _ModuleOutcome:
 
     people: object
     best: object
-    read_all: object
+    read: object | None
     passed: object
     done: object
 
-    def join(self, query, module_id: int):
-        people, best, read_all = self.people, self.best, self.read_all
-        return query.join(
-            best,
-            and_(best.c.staff_id == people.c.staff_id, best.c.module_id == module_id),
-            isouter=True,
-        ).join(
-            read_all,
-            and_(read_all.c.staff_id == people.c.staff_id, read_all.c.module_id == module_id),
-            isouter=True,
-        )
+    def join(self, query):
+        people = self.people
+        query = query.join(self.best, self.best.c.user_id == people.c.user_id, isouter=True)
+        if self.read is not None:
+            query = query.join(self.read, self.read.c.user_id == people.c.user_id, isouter=True)
+        return query
 
 
 def _module_outcome(session, fiscal_year, module_id, scope) -> _ModuleOutcome:
     """Passed: best score ≥ 70 in the year. Done: completed (module) or passed (assessment)."""
-    people = population(fiscal_year, scope)
-    best = _passed_in_year(fiscal_year)
-    read_all = _lessons_read(fiscal_year)
-    module = session.get(Module, module_id)
+    people = population(fiscal_year, scope, with_user=True)
+    best = _best_scores(fiscal_year, module_id)
     passed = and_(best.c.best.is_not(None), best.c.best >= PASS_MARK)
-    done = passed if module.is_assessment else and_(passed, read_all.c.staff_id.is_not(None))
-    return _ModuleOutcome(people, best, read_all, passed, done)
+    module = session.get(Module, module_id)
+    if module.is_assessment:
+        return _ModuleOutcome(people, best, None, passed, passed)
+    keys = session.scalars(select(_current_lessons(module_id).c.key)).all()
+    if not keys:  # nobody has read every lesson of a module without any
+        return _ModuleOutcome(people, best, None, passed, false())
+    read = _module_lessons_read(fiscal_year, module_id, keys)
+    read_all = and_(read.c.n.is_not(None), read.c.n == len(keys))
+    return _ModuleOutcome(people, best, read, passed, and_(passed, read_all))
 
 
 @dataclass
@@ -236,7 +299,7 @@ def completion_by_department(
         .join(Department, Department.id == people.c.department_id, isouter=True)
     )
     rows = session.execute(
-        outcome.join(query, module_id)
+        outcome.join(query)
         .group_by(people.c.department_id, Department.name)
         .order_by(Department.name)
     ).all()
@@ -282,7 +345,7 @@ def not_yet_done(
         .join(Staff, Staff.id == people.c.staff_id)
         .join(Department, Department.id == people.c.department_id, isouter=True)
     )
-    query = outcome.join(query, module_id).where(~outcome.done)
+    query = outcome.join(query).where(~outcome.done)
     query = query.order_by(Department.name, Staff.staff_no)
     if band == "unclassified":
         query = query.where(people.c.band.is_(None))
@@ -301,31 +364,28 @@ def monthly_progress(
     """Cumulative number of people who first passed the module, month by month."""
     from skillapp.util.dates import JST
 
-    start, end = fiscal_year_bounds(fiscal_year)
-    people = population(fiscal_year, scope)
+    people = population(fiscal_year, scope, with_user=True)
     first_pass = (
-        select(User.staff_id, func.min(Attempt.submitted_at).label("at"))
-        .join(User, User.id == Attempt.user_id)
-        .where(
-            Attempt.module_id == module_id,
-            Attempt.status == SUBMITTED,
-            Attempt.score >= PASS_MARK,
-            Attempt.submitted_at >= start,
-            Attempt.submitted_at < end,
-        )
-        .group_by(User.staff_id)
-        .subquery()
+        select(Attempt.user_id, func.min(Attempt.submitted_at).label("at"))
+        .where(Attempt.module_id == module_id, _in_year(fiscal_year), Attempt.score >= PASS_MARK)
+        .group_by(Attempt.user_id)
+        .subquery("first_pass")
     )
-    moments = session.scalars(
-        select(first_pass.c.at).join(people, people.c.staff_id == first_pass.c.staff_id)
-    ).all()
-    months = [(fiscal_year + (m // 12), m % 12 + 1) for m in range(3, 15)]
-    counts = dict.fromkeys(months, 0)
-    for moment in moments:
-        local = moment.astimezone(JST)
-        counts[(local.year, local.month)] = counts.get((local.year, local.month), 0) + 1
+    months = [(fiscal_year + (m // 12), m % 12 + 1) for m in range(3, 16)]
+    # Each Japan-time month as a UTC range, counted in SQL: twelve numbers come
+    # back rather than one timestamp per person.
+    bounds = [datetime.combine(date(y, m, 1), time(), JST).astimezone(UTC) for y, m in months]
+    at = first_pass.c.at
+    row = session.execute(
+        select(
+            *(
+                func.count(case((and_(at >= low, at < high), 1)))
+                for low, high in zip(bounds, bounds[1:], strict=False)
+            )
+        ).join_from(first_pass, people, people.c.user_id == first_pass.c.user_id)
+    ).one()
     running, series = 0, []
-    for year, month in months:
-        running += counts[(year, month)]
+    for (_year, month), count in zip(months, row, strict=False):
+        running += int(count)
         series.append((f"{month}月", running))
     return series

@@ -139,9 +139,7 @@ def module_detail(slug):
         db.session, year, module.id, band=band, department_id=department_id, scope=scope, limit=500
     )
     progress = queries.monthly_progress(db.session, year, module.id, scope)
-    row = next(
-        r for r in queries.completion_by_band(db.session, year, scope) if r.module_id == module.id
-    )
+    (row,) = queries.completion_by_band(db.session, year, scope, module_id=module.id)
     return render_template(
         "metrics/module.html",
         module=module,

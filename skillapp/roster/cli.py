@@ -36,21 +36,35 @@ def _as_of(_ctx, _param, value):
     help="people absent from the file become inactive from the as-of date",
 )
 @click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help=(
+        "import the valid rows and list the invalid ones (of two rows with the same "
+        "職員番号 the first is imported); by default any problem stops the import"
+    ),
+)
+@click.option(
     "--passwords-out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="where to write the first passwords of new accounts (CSV, once)",
 )
 @with_appcontext
-def import_roster(file, as_of, dry_run, deactivate_missing, passwords_out):
+def import_roster(file, as_of, dry_run, deactivate_missing, skip_invalid, passwords_out):
     """Create or update staff by 職員番号 from a CSV or XLSX roster."""
     data = file.read_bytes()
-    rows, problems = importing.parse_roster(data)
-    if problems:
-        fail([f"{file.name}: {p}" for p in problems])
-    plan = importing.plan_import(
-        db.session, rows, as_of=as_of, deactivate_missing=deactivate_missing
+    roster_file = importing.read_roster(
+        data, skip_invalid=skip_invalid, deactivate_missing=deactivate_missing
     )
-    _print_plan(plan)
+    if roster_file.problems:
+        fail([f"{file.name}: {p}" for p in roster_file.problems])
+    plan = importing.plan_import(
+        db.session,
+        roster_file.rows,
+        as_of=as_of,
+        deactivate_missing=deactivate_missing,
+        skipped=roster_file.skipped,
+    )
+    _print_plan(plan, file.name)
     if dry_run:
         db.session.rollback()
         click.echo("dry run: nothing written")
@@ -72,13 +86,18 @@ def import_roster(file, as_of, dry_run, deactivate_missing, passwords_out):
         )
 
 
-def _print_plan(plan):
+def _print_plan(plan, file_name):
     counts = plan.counts
+    skipped = f", skipped {counts['skipped']}" if plan.skipped is not None else ""
     click.echo(
         f"rows {counts['rows']}: new {counts['new']}, changed {counts['changed']}, "
         f"unchanged {counts['unchanged']}, deactivated {counts['deactivated']}, "
-        f"unclassified {counts['unclassified']}"
+        f"unclassified {counts['unclassified']}{skipped}"
     )
+    if plan.skipped is not None:
+        # Every skipped row, not only the first 20: each one needs correcting.
+        for problem in plan.skipped.problems:
+            click.echo(f"  skipped    {file_name}: {problem}")
     for row in plan.new[:20]:
         click.echo(f"  new        row {row.row}: {row.staff_no} {row.name} {row.job_title}")
     for change in plan.changed[:20]:

@@ -16,9 +16,11 @@ class RosterUploadForm(FlaskForm):
     )
     as_of = DateField(_l("Effective from"), validators=[Optional()])
     deactivate_missing = BooleanField(_l("People missing from the file leave (become inactive)"))
+    skip_invalid = BooleanField(_l("Skip rows with problems and import the others"))
 
 
 class RosterConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
     as_of = HiddenField(validators=[DataRequired()])
     deactivate_missing = HiddenField()
+    skip_invalid = HiddenField()

@@ -65,6 +65,11 @@ class StaffState(db.Model):
     A fiscal year's figures use each person's state on 31 March: the latest row
     effective on or before that day. Loading the April roster therefore never
     rewrites the year that has just closed.
+
+    ``effective_to`` is the next row's ``effective_from`` (None for the latest
+    row), so that a day's roster is a range filter rather than a self-join over
+    the whole history. It is derived data: ``roster.services.link_history`` sets
+    it whenever rows are added or removed.
     """
 
     __tablename__ = "staff_history"
@@ -76,6 +81,7 @@ class StaffState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
     effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)
     name: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     job_title: Mapped[str] = mapped_column(String(100), default="")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from skillapp.roster.bands import DEFAULT_TITLE_BANDS
@@ -64,23 +64,36 @@ def get_or_create_department(session: Session, name: str) -> Department | None:
 def state_at(on: date):
     """A subquery of every person's roster state on a day: the latest history
     row effective on or before it (columns of StaffState)."""
-    latest = (
-        select(StaffState.staff_id, func.max(StaffState.effective_from).label("effective_from"))
-        .where(StaffState.effective_from <= on)
-        .group_by(StaffState.staff_id)
-        .subquery()
-    )
     return (
         select(StaffState)
-        .join(
-            latest,
-            and_(
-                StaffState.staff_id == latest.c.staff_id,
-                StaffState.effective_from == latest.c.effective_from,
-            ),
+        .where(
+            StaffState.effective_from <= on,
+            or_(StaffState.effective_to.is_(None), StaffState.effective_to > on),
         )
         .subquery()
     )
+
+
+def link_history(session: Session, staff_ids: list[int]) -> None:
+    """Set ``effective_to`` on every history row of these people: the next
+    row's ``effective_from``, or None for the latest. Call it after adding or
+    removing history rows of people who already had some."""
+    history = StaffState.__table__
+    later = history.alias("later")
+    next_from = (
+        select(func.min(later.c.effective_from))
+        .where(
+            later.c.staff_id == history.c.staff_id,
+            later.c.effective_from > history.c.effective_from,
+        )
+        .scalar_subquery()
+    )
+    # A PostgreSQL statement takes at most 65,535 parameters.
+    for start in range(0, len(staff_ids), 10_000):
+        part = staff_ids[start : start + 10_000]
+        session.execute(
+            history.update().where(history.c.staff_id.in_(part)).values(effective_to=next_from)
+        )
 
 
 @dataclass
@@ -129,6 +142,7 @@ def upsert_staff(
     ):
         setattr(state, field, getattr(staff, field))
     session.flush()
+    link_history(session, [staff.id])
     return staff
 
 

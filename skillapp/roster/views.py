@@ -59,18 +59,26 @@ def preview():
         return render_template("roster/index.html", form=form, imports=imports), 422
     upload = form.file.data
     data = upload.read()
-    rows, problems = importing.parse_roster(data)
-    if problems:
+    roster_file = importing.read_roster(
+        data,
+        skip_invalid=form.skip_invalid.data,
+        deactivate_missing=form.deactivate_missing.data,
+    )
+    if roster_file.problems:
         return render_template(
             "roster/index.html",
             form=form,
             imports=imports,
-            problems=problems,
+            problems=roster_file.problems,
             file_name=upload.filename,
         ), 422
     as_of = form.as_of.data or today_jst()
     plan = importing.plan_import(
-        db.session, rows, as_of=as_of, deactivate_missing=form.deactivate_missing.data
+        db.session,
+        roster_file.rows,
+        as_of=as_of,
+        deactivate_missing=form.deactivate_missing.data,
+        skipped=roster_file.skipped,
     )
     token = hold_file(
         db.session,
@@ -80,12 +88,16 @@ def preview():
         data=data,
     )
     db.session.commit()
+    # formdata=None: the upload's own fields (deactivate_missing="y", …) must not
+    # stand in for the values given here.
     confirm = RosterConfirmForm(
+        formdata=None,
         data={
             "token": token,
             "as_of": as_of.isoformat(),
             "deactivate_missing": "1" if form.deactivate_missing.data else "",
-        }
+            "skip_invalid": "1" if form.skip_invalid.data else "",
+        },
     )
     return render_template(
         "roster/preview.html",
@@ -111,10 +123,18 @@ def confirm():
     except ValueError:
         abort(400)
     deactivate = form.deactivate_missing.data == "1"
-    rows, problems = importing.parse_roster(held.data)
-    if problems:  # cannot happen for a file that passed the preview
+    roster_file = importing.read_roster(
+        held.data, skip_invalid=form.skip_invalid.data == "1", deactivate_missing=deactivate
+    )
+    if roster_file.problems:  # cannot happen for a file that passed the preview
         abort(400)
-    plan = importing.plan_import(db.session, rows, as_of=as_of, deactivate_missing=deactivate)
+    plan = importing.plan_import(
+        db.session,
+        roster_file.rows,
+        as_of=as_of,
+        deactivate_missing=deactivate,
+        skipped=roster_file.skipped,
+    )
     result = importing.apply_import(
         db.session,
         plan,

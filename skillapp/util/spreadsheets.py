@@ -11,8 +11,10 @@ pandas is imported here and in each feature's ``importing.py`` only.
 import codecs
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import TypeVar
 
 from skillapp.util.text import nfkc
 
@@ -20,6 +22,11 @@ from skillapp.util.text import nfkc
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 XLSX_MAGIC = b"PK\x03\x04"
+
+# Row numbers are the header row's 1 and the data rows' 2, 3, …
+FIRST_DATA_ROW = 2
+
+T = TypeVar("T")
 
 
 class SpreadsheetError(ValueError):
@@ -173,6 +180,33 @@ def read_table(data: bytes, columns: Sequence[Column], *, sheet: str | int = 0) 
     return Table(
         rows=rows, row_numbers=numbers, headers=headers, encoding=encoding, extra_headers=extra
     )
+
+
+def skip_invalid_rows(
+    rows: Iterable[T],
+    problems: Iterable[CellProblem],
+    *,
+    row_of: Callable[[T], int] = attrgetter("row"),
+) -> tuple[list[T], list[CellProblem]]:
+    """Set aside the rows that have problems, for an import whose user chose to
+    skip invalid rows (PRODUCT.md, Imports); every import can call it.
+
+    ``rows`` are the parsed data rows, each with its file row number (``row_of``),
+    valid or not; ``problems`` every problem found. Returns the rows that have no
+    problem and the problems of the rows left out, in file order, to be shown to
+    the user. A problem of the file itself (no row, or the header row 1: the
+    encoding, a missing column, no data) cannot be skipped: SpreadsheetError with
+    those problems, and the import stops. Which of two rows that clash (a key
+    given twice) is the invalid one is the parser's choice: the row carrying the
+    problem is the one skipped.
+    """
+    problems = list(problems)
+    whole_file = [p for p in problems if p.row is None or p.row < FIRST_DATA_ROW]
+    if whole_file:
+        raise SpreadsheetError(whole_file)
+    bad = {p.row for p in problems}
+    kept = [row for row in rows if row_of(row) not in bad]
+    return kept, sorted(problems, key=attrgetter("row"))
 
 
 def _cell(value) -> str:

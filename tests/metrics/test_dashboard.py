@@ -164,3 +164,46 @@ def test_unknown_export_format_is_404_and_learners_get_403(client, login, make_u
     client.post("/logout")
     login(make_user())
     assert client.get("/hr/dashboard/m/pending.pdf").status_code == 403
+
+
+def test_passes_by_month_in_japan_time(fixture, make_user):
+    module, _ = fixture
+    series = dict(queries.monthly_progress(db.session, 2026, module.id))
+    # M1 in May, S1 in June, U1 in July, T2 at 23:59:59 JST on 31 March; T3 has
+    # left and OTHER passed in FY2025.
+    assert list(series.values()) == [0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 4]
+    assert list(series)[0] == "4月" and list(series)[-1] == "3月"
+    # Midnight at the start of 1 October in Japan is still 30 September in UTC.
+    late = make_user("L1", job_title="主事")
+    take(late, module, "2026-09-30T15:00:00Z", right=10)
+    series = dict(queries.monthly_progress(db.session, 2026, module.id))
+    assert (series["9月"], series["10月"]) == (3, 4)
+
+
+def test_someone_without_an_account_is_counted_as_not_done(fixture):
+    from skillapp.roster.services import StaffInput, upsert_staff
+
+    module, _ = fixture
+    upsert_staff(db.session, StaffInput("NOLOGIN", "名簿 のみ", "市民部市民課", "主事"))
+    db.session.commit()
+    _, passed = rates(queries.completion_by_band(db.session, 2026), "m")
+    assert passed["staff"] == (1, 4) and passed["all"] == (4, 8)
+    rows = {
+        r.name: r.passed.denominator
+        for r in queries.completion_by_department(db.session, 2026, module.id)
+    }
+    assert rows["市民部市民課"] == 5
+    pending = queries.not_yet_done(db.session, 2026, module.id, band="staff")
+    assert ("NOLOGIN", None) in [(p.staff_no, p.best) for p in pending]
+
+
+def test_one_module_alone_matches_the_full_table_even_when_archived(fixture):
+    module, _ = fixture
+    full = next(r for r in queries.completion_by_band(db.session, 2026) if r.module_id == module.id)
+    (alone,) = queries.completion_by_band(db.session, 2026, module_id=module.id)
+    assert alone == full
+    module.is_archived = True
+    db.session.commit()
+    assert all(r.module_id != module.id for r in queries.completion_by_band(db.session, 2026))
+    (archived,) = queries.completion_by_band(db.session, 2026, module_id=module.id)
+    assert archived.passed == full.passed

@@ -204,3 +204,157 @@ def test_a_failure_at_the_last_row_writes_nothing(app, monkeypatch):
         importing.apply_import(db.session, plan, file_name="x.csv", data=data)
     db.session.rollback()
     assert count(Staff) == 0 and count(StaffState) == 0 and count(RosterImport) == 0
+
+
+def test_long_id_lists_go_in_several_statements(monkeypatch):
+    # PostgreSQL takes at most 65,535 parameters a statement: lists of ids are
+    # cut into chunks. One id a chunk here, so every loop runs several times.
+    monkeypatch.setattr(importing, "CHUNK", 1)
+    run_import(csv_bytes(MARCH), date(2026, 3, 1))
+    april = [row[:] for row in MARCH]
+    april[0][3] = "部長"
+    april[1][5] = "退職"
+    plan, _ = run_import(csv_bytes(april[:2]), date(2026, 4, 1), deactivate_missing=True)
+    assert sorted(c.row.staff_no for c in plan.changed) == ["1001", "1002"]
+    assert [d["staff_no"] for d in plan.deactivated] == ["1003"]
+    db.session.expire_all()
+    staff = {s.staff_no: s for s in db.session.scalars(select(Staff))}
+    assert staff["1001"].job_title == "部長" and staff["1001"].is_active
+    assert not staff["1002"].is_active and not staff["1003"].is_active
+    assert count(StaffState) == 6
+
+
+MIXED = [
+    ["1001", "髙橋 一郎", "総務部総務課", "課長", "正規", "在籍"],
+    ["1002", "", "総務部総務課", "主事", "正規", "在籍"],  # row 3: no name
+    ["1001", "髙橋 二郎", "市民部市民課", "係長", "正規", "在籍"],  # row 4: 1001 again
+    ["", "番号 なし", "市民部市民課", "主事", "正規", "在籍"],  # row 5: no number
+    ["1005", "佐藤 五郎", "市民部市民課", "主事", "正規", "たぶん"],  # row 6: unreadable
+    ["1006", "鈴木 六郎", "市民部市民課", "主任", "正規", "在籍"],
+]
+
+
+def test_cli_skip_invalid_imports_the_valid_rows_and_lists_the_others(runner, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(csv_bytes(MIXED))
+    result = runner.invoke(
+        args=[
+            "roster",
+            "import",
+            str(path),
+            "--skip-invalid",
+            "--passwords-out",
+            str(tmp_path / "p"),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "rows 2: new 2," in result.output and "skipped 4" in result.output
+    assert "skipped    mixed.csv: 3行目 「氏名」列: 値が空です。" in result.output
+    assert "4行目 「職員番号」列: 職員番号「1001」が2行目と重複しています。" in result.output
+    assert "5行目 「職員番号」列: 職員番号が空です。" in result.output
+    assert "6行目 「在籍」列:" in result.output
+    # Of two rows with the same 職員番号, the first is imported.
+    staff = {s.staff_no: s for s in db.session.scalars(select(Staff))}
+    assert sorted(staff) == ["1001", "1006"] and staff["1001"].name == "髙橋 一郎"
+    record = db.session.scalar(select(RosterImport))
+    assert record.rows == 2
+    assert record.counts["skipped"] == 4 and record.counts["new"] == 2
+
+
+def test_without_skip_invalid_the_same_file_writes_nothing(runner, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(csv_bytes(MIXED))
+    result = runner.invoke(args=["roster", "import", str(path)])
+    assert result.exit_code == 1
+    assert "skipped" not in result.output
+    assert count(Staff) == 0 and count(RosterImport) == 0
+
+
+def test_skip_invalid_with_nothing_to_skip_records_zero(runner, tmp_path):
+    path = tmp_path / "march.csv"
+    path.write_bytes(csv_bytes(MARCH))
+    result = runner.invoke(args=["roster", "import", str(path), "--skip-invalid", "--dry-run"])
+    assert result.exit_code == 0 and "skipped 0" in result.output
+    plan, _ = run_import(csv_bytes(MARCH), date(2026, 4, 1))
+    assert "skipped" not in plan.counts  # only when the user chose to skip
+
+
+def test_skip_invalid_stops_at_problems_of_the_file_itself(runner, tmp_path):
+    path = tmp_path / "no-name-column.csv"
+    path.write_bytes(
+        csv_bytes([["1001", "総務部総務課", "課長"]], header=["職員番号", "所属", "職名"])
+    )
+    result = runner.invoke(args=["roster", "import", str(path), "--skip-invalid"])
+    assert result.exit_code == 1 and "必須の列がありません。" in result.output
+    assert count(Staff) == 0
+
+
+def test_a_person_on_a_skipped_row_does_not_leave():
+    run_import(csv_bytes(MARCH), date(2026, 3, 1))
+    april = [row[:] for row in MARCH[:2]] + [["1003", "", "市民部市民課", "主幹", "", ""]]
+    data = csv_bytes(april)
+    roster_file = importing.read_roster(data, skip_invalid=True, deactivate_missing=True)
+    assert roster_file.problems == [] and roster_file.skipped.staff_nos == {"1003"}
+    plan = importing.plan_import(
+        db.session,
+        roster_file.rows,
+        as_of=date(2026, 4, 1),
+        deactivate_missing=True,
+        skipped=roster_file.skipped,
+    )
+    assert plan.deactivated == [] and plan.counts["skipped"] == 1
+
+
+def test_leavers_cannot_be_worked_out_when_a_skipped_row_has_no_staff_number(runner, tmp_path):
+    run_import(csv_bytes(MARCH), date(2026, 3, 1))
+    path = tmp_path / "april.csv"
+    path.write_bytes(csv_bytes(MARCH[:2] + [["", "佐藤 次郎", "市民部市民課", "主幹", "", ""]]))
+    args = ["roster", "import", str(path), "--skip-invalid", "--as-of", "2026-04-01"]
+    result = runner.invoke(args=[*args, "--deactivate-missing"])
+    assert result.exit_code == 1
+    assert "4行目 「職員番号」列: 職員番号が空です。" in result.output
+    assert "退職にできません" in result.output
+    assert count(RosterImport) == 1
+    # Without deactivating anyone, the same file imports its valid rows.
+    assert runner.invoke(args=args).exit_code == 0
+    assert count(RosterImport) == 2
+
+
+def test_each_history_row_ends_where_the_next_begins(runner):
+    from skillapp.roster.services import StaffInput, upsert_staff
+
+    def links():
+        rows = db.session.execute(
+            select(Staff.staff_no, StaffState.effective_from, StaffState.effective_to)
+            .join(Staff, Staff.id == StaffState.staff_id)
+            .order_by(Staff.staff_no, StaffState.effective_from)
+        ).all()
+        expected = [
+            (no, start, nxt[1] if nxt and nxt[0] == no else None)
+            for (no, start, _), nxt in zip(rows, [*rows[1:], None], strict=True)
+        ]
+        assert [tuple(r) for r in rows] == expected
+        return rows
+
+    run_import(csv_bytes(MARCH), date(2026, 4, 1))
+    assert all(end is None for _, _, end in links())
+    later = [row[:] for row in MARCH]
+    later[0][3] = "部長"
+    run_import(csv_bytes(later), date(2026, 10, 1))
+    run_import(csv_bytes(later), date(2026, 10, 1))  # the same day again: replaced
+    earlier = [row[:] for row in MARCH]
+    earlier[0][1] = "髙橋 一朗"
+    run_import(csv_bytes(earlier), date(2026, 3, 1))  # back-dated, before everything
+    upsert_staff(
+        db.session,
+        StaffInput("1002", "山﨑 花子", "市民部市民課", "主任"),
+        effective_from=date(2026, 7, 1),
+    )
+    db.session.commit()
+    rows = links()
+    assert [(r[1], r[2]) for r in rows if r[0] == "1001"] == [
+        (date(2026, 3, 1), date(2026, 4, 1)),
+        (date(2026, 4, 1), date(2026, 10, 1)),
+        (date(2026, 10, 1), None),
+    ]
+    assert len([r for r in rows if r[0] == "1002"]) == 3

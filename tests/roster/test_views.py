@@ -89,3 +89,64 @@ def test_learners_and_authors_get_403(client, login, make_user):
     for path in ("/hr/roster", "/hr/titles"):
         assert client.get(path).status_code == 403
     assert client.post("/hr/roster/confirm", data={}).status_code == 403
+
+
+def test_skip_invalid_rows_in_the_browser(csrf_app, make_user):
+    from tests.conftest import PASSWORD, csrf_token_from
+    from tests.roster.test_import import MIXED
+
+    hr = make_user(roles=["hr"])
+    client = csrf_app.test_client()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"staff_no": hr.staff_no, "password": PASSWORD, "csrf_token": token})
+    page = client.get("/hr/roster").get_data(as_text=True)
+    assert 'name="skip_invalid"' in page
+    form = {"file": (io.BytesIO(csv_bytes(MIXED)), "mixed.csv"), "as_of": "2026-04-01"}
+    # Without the option: every problem, nothing to confirm.
+    refused = client.post(
+        "/hr/roster/preview",
+        data={**form, "csrf_token": csrf_token_from(page)},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422 and 'name="token"' not in refused.get_data(as_text=True)
+    form["file"] = (io.BytesIO(csv_bytes(MIXED)), "mixed.csv")
+    response = client.post(
+        "/hr/roster/preview",
+        data={**form, "skip_invalid": "y", "csrf_token": csrf_token_from(page)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    preview = response.get_data(as_text=True)
+    assert '<td class="num">3</td><td>氏名</td><td>値が空です。</td>' in preview
+    assert "職員番号「1001」が2行目と重複しています。" in preview
+    assert db.session.scalar(select(func.count()).select_from(Staff)) == 1  # nothing yet
+    confirm = {
+        name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', preview).group(1)
+        for name in ("csrf_token", "token", "as_of", "deactivate_missing", "skip_invalid")
+    }
+    assert confirm["skip_invalid"] == "1"
+    done = client.post("/hr/roster/confirm", data=confirm)
+    assert done.status_code == 302
+    assert sorted(db.session.scalars(select(Staff.staff_no))) == ["1001", "1006", hr.staff_no]
+    detail = client.get(done.location).get_data(as_text=True)
+    assert re.search(r"<dt>[^<]+</dt><dd>4</dd>", detail)  # skipped
+    history = client.get("/hr/roster").get_data(as_text=True)
+    assert '<td class="num">4</td>' in history
+
+
+def test_leavers_chosen_in_the_browser_do_leave(client, login, make_user):
+    from datetime import date
+
+    from tests.roster.test_import import run_import
+
+    run_import(csv_bytes(MARCH), date(2026, 3, 1))
+    login(make_user(roles=["hr"]))
+    page = upload(client, csv_bytes(MARCH[:2]), deactivate_missing=True).get_data(as_text=True)
+    assert "佐藤 次郎" in page  # listed as leaving
+    confirm = {
+        name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page).group(1)
+        for name in ("token", "as_of", "deactivate_missing")
+    }
+    assert client.post("/hr/roster/confirm", data=confirm).status_code == 302
+    leaver = db.session.scalar(select(Staff).where(Staff.staff_no == "1003"))
+    assert leaver.is_active is False

@@ -90,3 +90,38 @@ def test_xlsx_keeps_formulas_as_text_and_carries_the_preamble():
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == ["年度", "2026年度（令和8年度）"]
     assert values[-1][0] == '\'=HYPERLINK("http://x")'
+
+
+def test_skip_invalid_rows_keeps_the_valid_rows_and_lists_the_others():
+    from dataclasses import dataclass
+
+    from skillapp.util.spreadsheets import CellProblem, skip_invalid_rows
+
+    @dataclass
+    class Row:
+        row: int
+        value: str
+
+    rows = [Row(2, "a"), Row(3, ""), Row(4, "c"), Row(5, "d")]
+    problems = [
+        CellProblem(5, "値", "x"),
+        CellProblem(3, "値", "値が空です。"),
+        CellProblem(3, "番号", "y"),
+    ]
+    kept, skipped = skip_invalid_rows(rows, problems)
+    assert [r.value for r in kept] == ["a", "c"]
+    assert [(p.row, p.column) for p in skipped] == [(3, "値"), (3, "番号"), (5, "値")]
+    # Rows given as anything, with their number found by a function.
+    kept, _ = skip_invalid_rows([(2, "a"), (3, "b")], problems, row_of=lambda r: r[0])
+    assert kept == [(2, "a")]
+    assert skip_invalid_rows(rows, []) == (rows, [])
+
+
+@pytest.mark.parametrize("row", [None, 1])
+def test_problems_of_the_file_itself_cannot_be_skipped(row):
+    from skillapp.util.spreadsheets import CellProblem, skip_invalid_rows
+
+    fatal = CellProblem(row, "職員番号", "必須の列がありません。")
+    with pytest.raises(SpreadsheetError) as error:
+        skip_invalid_rows([], [CellProblem(2, "氏名", "値が空です。"), fatal])
+    assert error.value.problems == [fatal]
