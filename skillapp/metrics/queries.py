@@ -8,10 +8,10 @@ An attempt counts for the fiscal year its submission falls in, in Japan time.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import and_, case, false, func, literal, select
+from sqlalchemy import Float, and_, case, cast, false, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from skillapp.assessment.models import SUBMITTED, Attempt
+from skillapp.assessment.models import SUBMITTED, Attempt, ExternalResult
 from skillapp.assessment.scoring import PASS_MARK
 from skillapp.auth.models import User
 from skillapp.learning.models import KIND_MODULE, Lesson, LessonView, Module, ModuleVersion
@@ -57,23 +57,53 @@ def _in_year(fiscal_year: int):
     )
 
 
-def _passes(fiscal_year: int, module_id: int | None = None):
-    """(module_id, user_id) of everyone whose best score in the year is ≥ 70,
-    that is who has at least one attempt scoring 70 or more."""
-    query = select(Attempt.module_id, Attempt.user_id).where(
-        _in_year(fiscal_year), Attempt.score >= PASS_MARK
+def _scores(fiscal_year: int, module_id: int | None = None, *, passed_only: bool = False):
+    """(module_id, user_id, score, at) of the year's submitted attempts and of the
+    results imported from another system, which count the same (by the login
+    of the person they belong to)."""
+    start, end = fiscal_year_bounds(fiscal_year)
+    here = select(
+        Attempt.module_id,
+        Attempt.user_id,
+        cast(Attempt.score, Float).label("score"),
+        Attempt.submitted_at.label("at"),
+    ).where(_in_year(fiscal_year))
+    there = (
+        select(
+            ExternalResult.module_id,
+            User.id.label("user_id"),
+            ExternalResult.score,
+            ExternalResult.taken_at.label("at"),
+        )
+        .join(User, User.staff_id == ExternalResult.staff_id)
+        .where(ExternalResult.taken_at >= start, ExternalResult.taken_at < end)
     )
     if module_id is not None:
-        query = query.where(Attempt.module_id == module_id)
-    return query.group_by(Attempt.module_id, Attempt.user_id).subquery("passes")
+        here = here.where(Attempt.module_id == module_id)
+        there = there.where(ExternalResult.module_id == module_id)
+    if passed_only:
+        here = here.where(Attempt.score >= PASS_MARK)
+        there = there.where(ExternalResult.score >= PASS_MARK)
+    return union_all(here, there).subquery("scores")
+
+
+def _passes(fiscal_year: int, module_id: int | None = None):
+    """(module_id, user_id) of everyone whose best score in the year is ≥ 70,
+    that is who has at least one attempt or result scoring 70 or more."""
+    scores = _scores(fiscal_year, module_id, passed_only=True)
+    return (
+        select(scores.c.module_id, scores.c.user_id)
+        .group_by(scores.c.module_id, scores.c.user_id)
+        .subquery("passes")
+    )
 
 
 def _best_scores(fiscal_year: int, module_id: int):
     """(user_id, best score in the year) for one module."""
+    scores = _scores(fiscal_year, module_id)
     return (
-        select(Attempt.user_id, func.max(Attempt.score).label("best"))
-        .where(Attempt.module_id == module_id, _in_year(fiscal_year))
-        .group_by(Attempt.user_id)
+        select(scores.c.user_id, func.max(scores.c.score).label("best"))
+        .group_by(scores.c.user_id)
         .subquery("best")
     )
 
@@ -355,7 +385,14 @@ def not_yet_done(
         query = query.where(people.c.department_id == department_id)
     if limit:
         query = query.limit(limit)
-    return [PendingPerson(*row) for row in session.execute(query)]
+    return [PendingPerson(*row[:-1], _whole(row[-1])) for row in session.execute(query)]
+
+
+def _whole(score):
+    """A score as the integer it usually is (imported results may have decimals)."""
+    if score is None:
+        return None
+    return int(score) if float(score).is_integer() else float(score)
 
 
 def monthly_progress(
@@ -365,10 +402,10 @@ def monthly_progress(
     from skillapp.util.dates import JST
 
     people = population(fiscal_year, scope, with_user=True)
+    passes = _scores(fiscal_year, module_id, passed_only=True)
     first_pass = (
-        select(Attempt.user_id, func.min(Attempt.submitted_at).label("at"))
-        .where(Attempt.module_id == module_id, _in_year(fiscal_year), Attempt.score >= PASS_MARK)
-        .group_by(Attempt.user_id)
+        select(passes.c.user_id, func.min(passes.c.at).label("at"))
+        .group_by(passes.c.user_id)
         .subquery("first_pass")
     )
     months = [(fiscal_year + (m // 12), m % 12 + 1) for m in range(3, 16)]

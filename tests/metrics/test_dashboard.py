@@ -207,3 +207,23 @@ def test_one_module_alone_matches_the_full_table_even_when_archived(fixture):
     assert all(r.module_id != module.id for r in queries.completion_by_band(db.session, 2026))
     (archived,) = queries.completion_by_band(db.session, 2026, module_id=module.id)
     assert archived.passed == full.passed
+
+
+def test_results_from_another_system_count_like_attempts_taken_here(fixture, runner, tmp_path):
+    module, _ = fixture
+    # T1 scored 69 here; a 70.0 from the other system in FY2026 makes a pass.
+    path = tmp_path / "results.csv"
+    path.write_text(
+        "職員番号,科目コード,点数,受験日時\nT1,m,70.0,2026-08-01T10:00:00+09:00\n"
+        "M2,m,90,2026-03-31T23:59:59+09:00\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["results", "import", str(path)]).exit_code == 0
+    _, passed = rates(queries.completion_by_band(db.session, 2026), "m")
+    assert passed["staff"] == (2, 3)  # T2 and now T1; M2's 90 was in FY2025
+    assert passed["management"] == (1, 2)
+    # T1 had read every lesson: with the imported pass the module is complete.
+    pending = [p.staff_no for p in queries.not_yet_done(db.session, 2026, module.id)]
+    assert "T1" not in pending and "M2" in pending
+    series = dict(queries.monthly_progress(db.session, 2026, module.id))
+    assert (series["7月"], series["8月"]) == (3, 4)
