@@ -14,7 +14,7 @@ from skillapp.util.dates import fiscal_year_end
 @dataclass
 class CategoryTotal:
     category: str
-    sessions: int  # sessions held in the year
+    sessions: int  # sessions in the year with someone of the roster attending
     attendances: int  # 延べ人数: one per person per session
     people: int  # 実人数: distinct staff
 
