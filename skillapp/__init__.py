@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.metrics import api as _metrics_api_views  # noqa: F401
     from skillapp.metrics import api_bp as metrics_api
     from skillapp.metrics import bp as metrics_bp
+    from skillapp.metrics import report_views as _metrics_report_views  # noqa: F401
     from skillapp.metrics import views as _metrics_views  # noqa: F401
     from skillapp.roster import bp as roster_bp
     from skillapp.roster import views as _roster_views  # noqa: F401

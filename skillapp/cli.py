@@ -20,10 +20,10 @@ def register_commands(app: Flask) -> None:
     from skillapp.authoring.cli import content
     from skillapp.demo.cli import demo
     from skillapp.imports.cli import results, survey, training
-    from skillapp.metrics.cli import metrics
+    from skillapp.metrics.cli import metrics, report
     from skillapp.roster.cli import roster
 
-    for group in (users, content, roster, results, training, survey, metrics, demo):
+    for group in (users, content, roster, results, training, survey, metrics, report, demo):
         app.cli.add_command(group)
 
 

@@ -67,6 +67,7 @@ ROUTES = [
     ("GET", "/hr/dashboard", {"hr", "admin"}),
     ("GET", "/hr/dashboard/{slug}", {"hr", "admin"}),
     ("GET", "/hr/dashboard/{slug}/pending.csv", {"hr", "admin"}),
+    ("GET", "/hr/indicators/report.pdf?fiscal_year=2026", {"hr", "admin"}),
     ("GET", "/api/v1/metrics?fiscal_year=2026", {"hr", "admin"}),
 ]
 

@@ -1,6 +1,8 @@
 import json
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from skillapp.extensions import db
@@ -50,3 +52,35 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+@click.group()
+def report():
+    """Reports as files."""
+
+
+@report.command("annual")
+@click.option("--fiscal-year", type=click.IntRange(2000, 2100), required=True)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="the PDF file to write",
+)
+@with_appcontext
+def annual(fiscal_year: int, output: Path):
+    """The annual HR-development report (人材育成指標 年次報告) of a fiscal year as PDF."""
+    from skillapp.db import utcnow
+    from skillapp.metrics.annual import annual_report_data
+    from skillapp.pdf.annual import annual_report_pdf
+
+    if not output.parent.is_dir():
+        raise click.BadParameter(
+            f"the folder {output.parent} does not exist", param_hint="--output"
+        )
+    report_data = annual_report_data(db.session, fiscal_year)
+    data = annual_report_pdf(
+        report_data, city_name=current_app.config["CITY_NAME"], created=utcnow()
+    )
+    output.write_bytes(data)
+    click.echo(f"annual report FY{fiscal_year}: {output} ({len(data):,} bytes)")

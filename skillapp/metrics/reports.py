@@ -19,6 +19,29 @@ def one_decimal(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
+UNIT_SUFFIXES = {"percent": "%", "points": "点", "count": "人"}
+ACHIEVED_LABELS = {True: "達成", False: "未達成", None: ""}
+
+
+def format_value(indicator, value: float | None) -> str:
+    """An indicator's value as shown everywhere: one decimal and its unit
+    (「50.0%」), a whole number for counts (「4人」), blank for no value."""
+    if value is None:
+        return ""
+    unit = UNIT_SUFFIXES[indicator.unit]
+    if indicator.kind == TRAINING_COUNT:
+        return f"{int(value)}{unit}"
+    return f"{value:.1f}{unit}"
+
+
+def format_target(indicator, target: float | None) -> str:
+    return "" if target is None else f"{target:g}{UNIT_SUFFIXES[indicator.unit]}"
+
+
+def format_gap(gap: float | None) -> str:
+    return "" if gap is None else f"{gap:+.1f}"
+
+
 def indicator_table(figures: YearFigures) -> tuple[list[str], list[list]]:
     headers = [
         "No.",
@@ -37,26 +60,17 @@ def indicator_table(figures: YearFigures) -> tuple[list[str], list[list]]:
     rows = []
     for result in figures.results:
         indicator = result.indicator
-        unit = {"percent": "%", "points": "点", "count": "人"}[indicator.unit]
         for row in result.rows:
-            achieved = {True: "達成", False: "未達成", None: ""}[row.achieved]
-            value = (
-                f"{int(row.value)}{unit}"
-                if indicator.kind == TRAINING_COUNT
-                else (f"{row.value:.1f}{unit}" if row.value is not None else "")
-            )
-            target = "" if row.target is None else f"{row.target:g}{unit}"
-            gap = "" if row.gap is None else f"{row.gap:+.1f}"
             rows.append(
                 [
                     indicator.number,
                     indicator.name,
                     grade_label(row.grade_band),
-                    value,
-                    target,
-                    gap,
-                    achieved,
-                    "" if indicator.kind == TRAINING_COUNT else _num(row.numerator),
+                    format_value(indicator, row.value),
+                    format_target(indicator, row.target),
+                    format_gap(row.gap),
+                    ACHIEVED_LABELS[row.achieved],
+                    "" if indicator.kind == TRAINING_COUNT else format_numerator(row.numerator),
                     "" if row.denominator is None else row.denominator,
                     row.respondents if indicator.kind == SURVEY_SHARE else "",
                     one_decimal(row.response_rate) if indicator.kind == SURVEY_SHARE else "",
@@ -66,7 +80,8 @@ def indicator_table(figures: YearFigures) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
-def _num(value):
+def format_numerator(value):
+    """A numerator as a number: whole when it is one (a sum of scores may not be)."""
     if value is None:
         return ""
     return int(value) if float(value).is_integer() else round(value, 1)

@@ -71,7 +71,10 @@ def pdf_date(moment: datetime) -> str:
     return to_jst(moment).strftime("D:%Y%m%d%H%M%S+09'00'")
 
 
-def _make_canvas(title: str, font: str, created: datetime | None):
+def numbered_canvas(title: str, font: str, created: datetime | None):
+    """A canvas class that numbers every page「n / N」and prints ``title`` at
+    each foot; ``created`` (aware) fixes the document's creation date."""
+
     class NumberedCanvas(Canvas):
         """Holds every page until the end so each can show the page count."""
 
@@ -98,6 +101,90 @@ def _make_canvas(title: str, font: str, created: datetime | None):
             super().save()
 
     return NumberedCanvas
+
+
+def report_table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    available: float,
+    *,
+    font_size: float = FONT_SIZE,
+    col_widths: Sequence[float] | None = None,
+    right: Sequence[int] = (),
+) -> LongTable:
+    """A table flowable: the heading row repeated on every page it breaks onto,
+    numeric columns right-aligned, wide text wrapped, every value as text.
+
+    ``col_widths`` fixes the widths; by default each column gets its natural
+    width, shared out within ``available``. Columns of numbers are
+    right-aligned, and so are the columns listed in ``right`` (numbers already
+    formatted as text, such as「50.0%」).
+    """
+    regular, bold = register_fonts()
+    headers = [_text(h) for h in headers]
+    rows = [list(row) for row in rows]
+    body = ParagraphStyle("body", fontName=regular, fontSize=font_size, leading=font_size * 1.35)
+    body.wordWrap = "CJK"  # Japanese breaks between any two characters
+    body_right = ParagraphStyle("body_right", parent=body, alignment=TA_RIGHT)
+    heading = ParagraphStyle("heading", parent=body, fontName=bold)
+
+    numeric = [
+        i in right
+        or (
+            bool(rows)
+            and all(_is_number(row[i]) or row[i] in (None, "") for row in rows)
+            and any(_is_number(row[i]) for row in rows)
+        )
+        for i in range(len(headers))
+    ]
+    texts = [[_text(value) for value in row] for row in rows]
+    if col_widths is None:
+        natural = []
+        for i, header in enumerate(headers):
+            widest = max(
+                [stringWidth(header, bold, font_size)]
+                + [stringWidth(row[i], regular, font_size) for row in texts]
+            )
+            natural.append(widest + 2 * CELL_PADDING + 1)
+        widths = _column_widths(natural, available)
+    else:
+        widths = list(col_widths)
+
+    def cell(text: str, width: float, style, font):
+        # Plain strings are much faster to lay out; only text too wide wraps.
+        if "\n" in text or stringWidth(text, font, font_size) > width - 2 * CELL_PADDING:
+            return Paragraph(escape(text).replace("\n", "<br/>"), style)
+        return text
+
+    data = [[cell(h, widths[i], heading, bold) for i, h in enumerate(headers)]]
+    for row in texts:
+        data.append(
+            [
+                cell(text, widths[i], body_right if numeric[i] else body, regular)
+                for i, text in enumerate(row)
+            ]
+        )
+
+    table = LongTable(data, colWidths=widths, repeatRows=1)
+    style = [
+        ("FONT", (0, 0), (-1, 0), bold, font_size),
+        ("FONT", (0, 1), (-1, -1), regular, font_size),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf3")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8a96a3")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    for i, is_numeric in enumerate(numeric):
+        if is_numeric:
+            style.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
+    if len(data) > 2:
+        stripes = [colors.white, colors.HexColor("#f6f8fa")]
+        style.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), stripes))
+    table.setStyle(TableStyle(style))
+    return table
 
 
 def table_pdf(
@@ -127,62 +214,10 @@ def table_pdf(
 
     body = ParagraphStyle("body", fontName=regular, fontSize=FONT_SIZE, leading=FONT_SIZE * 1.35)
     body.wordWrap = "CJK"  # Japanese breaks between any two characters
-    body_right = ParagraphStyle("body_right", parent=body, alignment=TA_RIGHT)
-    heading = ParagraphStyle("heading", parent=body, fontName=bold)
     title_style = ParagraphStyle(
         "title", parent=body, fontName=bold, fontSize=HEADING_SIZE, leading=HEADING_SIZE * 1.4
     )
-
-    numeric = [
-        bool(rows)
-        and all(_is_number(row[i]) or row[i] in (None, "") for row in rows)
-        and any(_is_number(row[i]) for row in rows)
-        for i in range(len(headers))
-    ]
-    texts = [[_text(value) for value in row] for row in rows]
-    natural = []
-    for i, header in enumerate(headers):
-        widest = max(
-            [stringWidth(header, bold, FONT_SIZE)]
-            + [stringWidth(row[i], regular, FONT_SIZE) for row in texts]
-        )
-        natural.append(widest + 2 * CELL_PADDING + 1)
-    widths = _column_widths(natural, available)
-
-    def cell(text: str, width: float, style, font):
-        # Plain strings are much faster to lay out; only text too wide wraps.
-        if "\n" in text or stringWidth(text, font, FONT_SIZE) > width - 2 * CELL_PADDING:
-            return Paragraph(escape(text).replace("\n", "<br/>"), style)
-        return text
-
-    data = [[cell(h, widths[i], heading, bold) for i, h in enumerate(headers)]]
-    for row in texts:
-        data.append(
-            [
-                cell(text, widths[i], body_right if numeric[i] else body, regular)
-                for i, text in enumerate(row)
-            ]
-        )
-
-    table = LongTable(data, colWidths=widths, repeatRows=1)
-    style = [
-        ("FONT", (0, 0), (-1, 0), bold, FONT_SIZE),
-        ("FONT", (0, 1), (-1, -1), regular, FONT_SIZE),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf3")),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8a96a3")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-    for i, is_numeric in enumerate(numeric):
-        if is_numeric:
-            style.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
-    if len(data) > 2:
-        stripes = [colors.white, colors.HexColor("#f6f8fa")]
-        style.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), stripes))
-    table.setStyle(TableStyle(style))
+    table = report_table(headers, rows, available)
 
     story = [Paragraph(escape(title), title_style)]
     story += [Paragraph(escape(line), body) for line in preamble_lines]
@@ -201,5 +236,5 @@ def table_pdf(
         initialFontName=regular,
         lang="ja",
     )
-    doc.build(story, canvasmaker=_make_canvas(title, regular, created))
+    doc.build(story, canvasmaker=numbered_canvas(title, regular, created))
     return buffer.getvalue()
