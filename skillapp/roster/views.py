@@ -80,12 +80,15 @@ def preview():
         data=data,
     )
     db.session.commit()
+    # formdata=None: built during the upload's POST, the form would otherwise
+    # take deactivate_missing from the request ("y") instead of these values.
     confirm = RosterConfirmForm(
+        formdata=None,
         data={
             "token": token,
             "as_of": as_of.isoformat(),
             "deactivate_missing": "1" if form.deactivate_missing.data else "",
-        }
+        },
     )
     return render_template(
         "roster/preview.html",
