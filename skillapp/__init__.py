@@ -86,6 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.assessment import views as _assessment_views  # noqa: F401
     from skillapp.auth import bp as auth_bp
     from skillapp.auth import views as _auth_views  # noqa: F401
+    from skillapp.imports import bp as imports_bp
+    from skillapp.imports import views as _imports_views  # noqa: F401
     from skillapp.learning import bp as learning_bp
     from skillapp.learning import views as _learning_views  # noqa: F401
     from skillapp.metrics import api as _metrics_api_views  # noqa: F401
@@ -101,4 +103,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(roster_bp, url_prefix="/hr")
     app.register_blueprint(metrics_bp, url_prefix="/hr")
+    app.register_blueprint(imports_bp, url_prefix="/hr")
     app.register_blueprint(metrics_api)

@@ -48,6 +48,12 @@ ROUTES = [
     ("GET", "/hr/dashboard", {"hr", "admin"}),
     ("GET", "/hr/dashboard/{slug}", {"hr", "admin"}),
     ("GET", "/hr/dashboard/{slug}/pending.csv", {"hr", "admin"}),
+    ("GET", "/hr/imports/results", {"hr", "admin"}),
+    ("POST", "/hr/imports/results/preview", {"hr", "admin"}),
+    ("POST", "/hr/imports/results/confirm", {"hr", "admin"}),
+    ("GET", "/hr/imports/training", {"hr", "admin"}),
+    ("POST", "/hr/imports/training/preview", {"hr", "admin"}),
+    ("POST", "/hr/imports/training/confirm", {"hr", "admin"}),
     ("GET", "/api/v1/metrics?fiscal_year=2026", {"hr", "admin"}),
 ]
 

@@ -20,6 +20,9 @@ ACTION_LABELS = {
     "roster_import": _l("Roster imported"),
     "title_band_changed": _l("Job grade of a title changed"),
     "export": _l("Export"),
+    "results_import": _l("Assessment results imported"),
+    "training_import": _l("Training records imported"),
+    "survey_import": _l("Survey imported"),
 }
 
 
