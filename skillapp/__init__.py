@@ -93,9 +93,12 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.metrics import api as _metrics_api_views  # noqa: F401
     from skillapp.metrics import api_bp as metrics_api
     from skillapp.metrics import bp as metrics_bp
+    from skillapp.metrics import display as _metrics_display  # noqa: F401
     from skillapp.metrics import views as _metrics_views  # noqa: F401
     from skillapp.roster import bp as roster_bp
     from skillapp.roster import views as _roster_views  # noqa: F401
+    from skillapp.surveys import bp as surveys_bp
+    from skillapp.surveys import views as _surveys_views  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
@@ -104,4 +107,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(roster_bp, url_prefix="/hr")
     app.register_blueprint(metrics_bp, url_prefix="/hr")
     app.register_blueprint(imports_bp, url_prefix="/hr")
+    app.register_blueprint(surveys_bp, url_prefix="/hr")
     app.register_blueprint(metrics_api)

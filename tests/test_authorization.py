@@ -54,6 +54,11 @@ ROUTES = [
     ("GET", "/hr/imports/training", {"hr", "admin"}),
     ("POST", "/hr/imports/training/preview", {"hr", "admin"}),
     ("POST", "/hr/imports/training/confirm", {"hr", "admin"}),
+    ("GET", "/hr/surveys", {"hr", "admin"}),
+    ("POST", "/hr/surveys/upload", {"hr", "admin"}),
+    ("POST", "/hr/surveys/mapping", {"hr", "admin"}),
+    ("POST", "/hr/surveys/confirm", {"hr", "admin"}),
+    ("GET", "/hr/surveys/mappings/{missing}.yaml", {"hr", "admin"}),
     ("GET", "/api/v1/metrics?fiscal_year=2026", {"hr", "admin"}),
 ]
 
