@@ -89,15 +89,20 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.auth import views as _auth_views  # noqa: F401
     from skillapp.certificates import bp as certificates_bp
     from skillapp.certificates import views as _certificates_views  # noqa: F401
+    from skillapp.imports import bp as imports_bp
+    from skillapp.imports import views as _imports_views  # noqa: F401
     from skillapp.learning import bp as learning_bp
     from skillapp.learning import views as _learning_views  # noqa: F401
     from skillapp.metrics import api as _metrics_api_views  # noqa: F401
     from skillapp.metrics import api_bp as metrics_api
     from skillapp.metrics import bp as metrics_bp
+    from skillapp.metrics import display as _metrics_display  # noqa: F401
     from skillapp.metrics import report_views as _metrics_report_views  # noqa: F401
     from skillapp.metrics import views as _metrics_views  # noqa: F401
     from skillapp.roster import bp as roster_bp
     from skillapp.roster import views as _roster_views  # noqa: F401
+    from skillapp.surveys import bp as surveys_bp
+    from skillapp.surveys import views as _surveys_views  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
@@ -106,4 +111,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(roster_bp, url_prefix="/hr")
     app.register_blueprint(metrics_bp, url_prefix="/hr")
+    app.register_blueprint(imports_bp, url_prefix="/hr")
+    app.register_blueprint(surveys_bp, url_prefix="/hr")
     app.register_blueprint(metrics_api)

@@ -68,6 +68,17 @@ ROUTES = [
     ("GET", "/hr/dashboard/{slug}", {"hr", "admin"}),
     ("GET", "/hr/dashboard/{slug}/pending.csv", {"hr", "admin"}),
     ("GET", "/hr/indicators/report.pdf?fiscal_year=2026", {"hr", "admin"}),
+    ("GET", "/hr/imports/results", {"hr", "admin"}),
+    ("POST", "/hr/imports/results/preview", {"hr", "admin"}),
+    ("POST", "/hr/imports/results/confirm", {"hr", "admin"}),
+    ("GET", "/hr/imports/training", {"hr", "admin"}),
+    ("POST", "/hr/imports/training/preview", {"hr", "admin"}),
+    ("POST", "/hr/imports/training/confirm", {"hr", "admin"}),
+    ("GET", "/hr/surveys", {"hr", "admin"}),
+    ("POST", "/hr/surveys/upload", {"hr", "admin"}),
+    ("POST", "/hr/surveys/mapping", {"hr", "admin"}),
+    ("POST", "/hr/surveys/confirm", {"hr", "admin"}),
+    ("GET", "/hr/surveys/mappings/{missing}.yaml", {"hr", "admin"}),
     ("GET", "/api/v1/metrics?fiscal_year=2026", {"hr", "admin"}),
 ]
 

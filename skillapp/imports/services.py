@@ -119,3 +119,25 @@ def record_import(
         **counts,
     )
     return record
+
+
+@dataclass
+class HistoryEntry:
+    record: DataImport
+    by_name: str | None
+    by_staff_no: str | None
+
+
+def import_history(session: Session, kind: str, *, limit: int = 50) -> list[HistoryEntry]:
+    """The latest imports of one kind, newest first, with who made them."""
+    from skillapp.auth.models import User
+
+    rows = session.execute(
+        select(DataImport, Staff.name, Staff.staff_no)
+        .outerjoin(User, User.id == DataImport.imported_by_id)
+        .outerjoin(Staff, Staff.id == User.staff_id)
+        .where(DataImport.kind == kind)
+        .order_by(DataImport.id.desc())
+        .limit(limit)
+    ).all()
+    return [HistoryEntry(record, name, staff_no) for record, name, staff_no in rows]

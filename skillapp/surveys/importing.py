@@ -415,3 +415,17 @@ def saved_mapping(session: Session, fiscal_year: int) -> tuple[int, dict] | None
             .limit(1)
         ).first()
     return (row[0], row[1]) if row else None
+
+
+def preview_figures(session: Session, plan: ImportPlan, *, file_name: str, data: bytes) -> list:
+    """The survey indicators as this import would make them: it is applied in a
+    savepoint, the indicators are computed by the same SQL as ever, and the
+    savepoint is rolled back. Writes nothing."""
+    from skillapp.metrics.indicators import compute_indicators
+
+    with session.begin_nested() as savepoint:
+        apply_survey(session, plan, file_name=file_name, data=data)
+        figures = compute_indicators(session, plan.fiscal_year)
+        results = [r for r in figures.results if r.indicator.kind == SURVEY_SHARE]
+        savepoint.rollback()
+    return results

@@ -150,3 +150,18 @@ def test_leavers_chosen_in_the_browser_do_leave(client, login, make_user):
     assert client.post("/hr/roster/confirm", data=confirm).status_code == 302
     leaver = db.session.scalar(select(Staff).where(Staff.staff_no == "1003"))
     assert leaver.is_active is False
+
+
+def test_leaving_people_chosen_in_the_preview_leave_on_confirm(client, login, make_user):
+    login(make_user(roles=["hr"]))
+    page = upload(client, csv_bytes(MARCH)).get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/hr/roster/confirm", data={"token": token, "as_of": "2026-04-01"})
+    page = upload(client, csv_bytes(MARCH[:2]), as_of="2026-05-01", deactivate_missing=True)
+    page = page.get_data(as_text=True)
+    assert "佐藤 次郎" in page  # listed as leaving
+    hidden = dict(re.findall(r'name="(\w+)" type="hidden" value="([^"]*)"', page))
+    response = client.post("/hr/roster/confirm", data=hidden)
+    assert response.status_code == 302
+    staff = db.session.scalar(select(Staff).where(Staff.staff_no == "1003"))
+    assert staff.is_active is False

@@ -9,3 +9,25 @@
     }
   });
 })();
+
+/* The survey mapping form: a select marked data-shows-groups shows the group
+   of answers (fieldset[data-group-of=its id]) of the column it names. Without
+   script the form's "show the answers" button does the same on the server. */
+(function () {
+  "use strict";
+  var selects = document.querySelectorAll("select[data-shows-groups]");
+  if (!selects.length) {
+    return;
+  }
+  Array.prototype.forEach.call(document.querySelectorAll(".nojs-only"), function (el) {
+    el.hidden = true;
+  });
+  Array.prototype.forEach.call(selects, function (select) {
+    select.addEventListener("change", function () {
+      var groups = document.querySelectorAll('[data-group-of="' + select.id + '"]');
+      Array.prototype.forEach.call(groups, function (group) {
+        group.hidden = group.getAttribute("data-column") !== select.value;
+      });
+    });
+  });
+})();
