@@ -120,28 +120,33 @@ def test_next_only_redirects_within_the_site(client, make_user, target, expected
     assert response.location == expected
 
 
-def test_failures_slow_down_then_lock_the_pair(app, client, login, make_user):
+def test_failures_slow_down_then_lock_the_pair(app, client, login, make_user, monkeypatch):
+    from skillapp.auth import services
+
+    # The login clock is frozen and moved by hand, so a slow machine never
+    # turns "too soon" into "late enough".
+    clock = [utcnow()]
+    monkeypatch.setattr(services, "utcnow", lambda: clock[0])
+
+    def later(**delta):
+        clock[0] += timedelta(**delta)
+
     user = make_user()
     app.config.update(LOGIN_SLOWDOWN_AFTER=3, LOGIN_LOCK_AFTER=5)
     for _ in range(3):
         assert login(user, "bad password").status_code == 401
     # The fourth try comes too soon: refused without checking the password.
     assert login(user).status_code == 429
-    throttle = db.session.scalar(select(LoginThrottle))
-    throttle.last_failure_at = utcnow() - timedelta(seconds=5)
-    db.session.commit()
+    later(seconds=5)
     login(user, "bad password")
-    throttle = db.session.scalar(select(LoginThrottle))
-    throttle.last_failure_at = utcnow() - timedelta(seconds=60)
-    db.session.commit()
+    later(seconds=60)
     login(user, "bad password")
     db.session.expire_all()
     throttle = db.session.scalar(select(LoginThrottle))
     assert throttle.failures == 5 and throttle.locked_until is not None
     assert "login_locked" in actions()
     # Locked: even the right password is refused for now…
-    throttle.last_failure_at = utcnow() - timedelta(minutes=5)
-    db.session.commit()
+    later(minutes=5)
     assert login(user).status_code == 429
     # …but the same account from another address is not locked out.
     other = app.test_client()
@@ -152,10 +157,7 @@ def test_failures_slow_down_then_lock_the_pair(app, client, login, make_user):
     )
     assert response.status_code == 302
     # After the lock expires the right password works again.
-    throttle = db.session.scalar(select(LoginThrottle))
-    throttle.locked_until = utcnow() - timedelta(seconds=1)
-    throttle.last_failure_at = utcnow() - timedelta(minutes=20)
-    db.session.commit()
+    later(minutes=20)
     assert login(user, follow=False).status_code == 302
 
 
