@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -61,3 +61,28 @@ def test_bulk_insert_converts_like_an_insert_and_joins_the_transaction(app):
     bulk_insert(db.session, RosterImport, rows[:1])
     db.session.rollback()  # the rows went into the session's transaction
     assert len(db.session.scalars(select(RosterImport)).all()) == 3
+
+
+def test_csrf_tokens_outlive_the_longest_quiz(app):
+    """A quiz left open until its time limit can still be submitted: the form's
+    CSRF token lasts as long as the session, and no time limit is longer."""
+    from skillapp import create_app
+    from skillapp.authoring.loader import MAX_TIME_LIMIT_MINUTES, load_content_dir
+
+    limit = app.config["WTF_CSRF_TIME_LIMIT"]
+    assert limit == app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+    assert limit >= MAX_TIME_LIMIT_MINUTES * 60
+    loaded = load_content_dir(app.config["CONTENT_DIR"])
+    assert not loaded.problems
+    longest = max(m.quiz.time_limit_minutes or 0 for m in loaded.modules)
+    assert 0 < longest * 60 <= limit
+    # A longer absolute session timeout takes the token with it.
+    longer = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": "sqlite://",
+            "SECRET_KEY": "x",
+            "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=14),
+        }
+    )
+    assert longer.config["WTF_CSRF_TIME_LIMIT"] == 14 * 3600
