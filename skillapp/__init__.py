@@ -28,6 +28,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config.get("CONTENT_DIR") is None:
         app.config["CONTENT_DIR"] = str(PROJECT_ROOT / "content" / "modules")
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    # A form's CSRF token lasts as long as the login session it belongs to, so a
+    # quiz left open for its whole time limit can still be submitted.
+    app.config.setdefault(
+        "WTF_CSRF_TIME_LIMIT", int(app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds())
+    )
 
     from skillapp import web
     from skillapp.extensions import babel, csrf, db, login_manager, migrate
