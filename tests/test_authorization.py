@@ -38,6 +38,7 @@ def world(make_user, make_module):
         "user": owner.id,
         "lesson": module.current_version.lessons[0].key,
         "missing": 999999,
+        "fmt": "csv",
     }
 
 
@@ -67,7 +68,17 @@ ROUTES = [
     ("GET", "/hr/dashboard", {"hr", "admin"}),
     ("GET", "/hr/dashboard/{slug}", {"hr", "admin"}),
     ("GET", "/hr/dashboard/{slug}/pending.csv", {"hr", "admin"}),
+    ("GET", "/hr/dashboard.{fmt}", {"hr", "admin"}),
+    ("GET", "/hr/dashboard/{slug}/departments.xlsx", {"hr", "admin"}),
     ("GET", "/hr/indicators/report.pdf?fiscal_year=2026", {"hr", "admin"}),
+    ("GET", "/hr/indicators", {"hr", "admin"}),
+    ("GET", "/hr/indicators/figures.{fmt}", {"hr", "admin"}),
+    ("GET", "/hr/indicators/targets", {"hr", "admin"}),
+    ("POST", "/hr/indicators/targets", {"hr", "admin"}),
+    ("POST", "/hr/indicators/years", {"hr", "admin"}),
+    ("GET", "/hr/indicators/new", {"hr", "admin"}),
+    ("POST", "/hr/indicators/new", {"hr", "admin"}),
+    ("GET", "/hr/indicators/{missing}/edit", {"hr", "admin"}),
     ("GET", "/hr/imports/results", {"hr", "admin"}),
     ("POST", "/hr/imports/results/preview", {"hr", "admin"}),
     ("POST", "/hr/imports/results/confirm", {"hr", "admin"}),
