@@ -2,6 +2,8 @@
 target for a fiscal year, the trend over the years, the survey's answers by
 grade; and, as data, the targets, new years and new indicators."""
 
+import math
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -80,13 +82,26 @@ def _page_years(selected: int) -> list[int]:
     return sorted(years, reverse=True)
 
 
+@bp.app_template_global("nice_ceiling")
+def nice_ceiling(value: float) -> float:
+    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a
+    power of ten) at or above ``value``: a chart's scale that reads well (150, not 143)."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if value <= step * power:
+            return float(step * power)
+    return float(10 * power)
+
+
 def chart_scale(indicator, rows) -> float:
-    """The bar chart's full width: 100 for percent and points, else the largest
-    value or target with some room."""
+    """The bar chart's full width: 100 for percent and points, else a round
+    number above the largest value or target."""
     if indicator.unit != "count":
         return 100.0
     top = max([r.value or 0 for r in rows] + [r.target or 0 for r in rows] + [1])
-    return float(top) * 1.1
+    return nice_ceiling(float(top) * 1.05)
 
 
 def _trend(year: int, results) -> tuple[list[int], dict]:

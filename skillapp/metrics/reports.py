@@ -148,18 +148,28 @@ def completion_table(rows: list[queries.ModuleRow]) -> tuple[list[str], list[lis
 
 
 def department_table(
-    rows: list[queries.DepartmentRow], *, is_assessment: bool
+    nodes: list[queries.DepartmentNode], *, is_assessment: bool
 ) -> tuple[list[str], list[list]]:
-    """One module's completion and pass rate by department."""
-    headers = [_("Department"), _("Active staff")]
+    """One module's completion and pass rate by department, 部 by 部: each 部's
+    total line (所属 「計」) and then its units."""
+    headers = [_("Division"), _("Department"), _("Active staff")]
     if not is_assessment:
         headers += [_("Completion rate (percent)"), _("Completed")]
     headers += [_("Pass rate (percent)"), _("Passed")]
     table = []
-    for row in rows:
-        cells = [row.name, row.passed.denominator]
+    division = ""
+    for node in nodes:
+        if node.level == 0:
+            division = node.name if node.is_total else ""
+        if node.is_total:
+            place = [node.name, _("Total")]
+        elif node.level:
+            place = [division, node.name]
+        else:
+            place = ["", node.name]
+        cells = [*place, node.passed.denominator]
         if not is_assessment:
-            cells += _rate_cells(row.completed)[:1] + [row.completed.numerator]
-        cells += _rate_cells(row.passed)[:1] + [row.passed.numerator]
+            cells += _rate_cells(node.completed)[:1] + [node.completed.numerator]
+        cells += _rate_cells(node.passed)[:1] + [node.passed.numerator]
         table.append(cells)
     return headers, table

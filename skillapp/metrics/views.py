@@ -139,12 +139,17 @@ def module_detail(slug):
         db.session, year, module.id, band=band, department_id=department_id, scope=scope, limit=500
     )
     progress = queries.monthly_progress(db.session, year, module.id, scope)
+    if year == fiscal_year_of(today_jst()):
+        # The months still to come have no figure yet, not this month's.
+        today = today_jst()
+        progress = progress[: (today.month - 4) % 12 + 1]
     (row,) = queries.completion_by_band(db.session, year, scope, module_id=module.id)
     return render_template(
         "metrics/module.html",
         module=module,
         row=row,
         departments=departments,
+        department_tree=queries.department_tree(db.session, departments, scope),
         pending=pending,
         progress=progress,
         year=year,
@@ -284,7 +289,9 @@ def export_departments(slug, fmt):
     year = _fiscal_year()
     module = _module_or_404(slug)
     departments = queries.completion_by_department(db.session, year, module.id, scope)
-    headers, rows = reports.department_table(departments, is_assessment=module.is_assessment)
+    headers, rows = reports.department_table(
+        queries.department_tree(db.session, departments, scope), is_assessment=module.is_assessment
+    )
     title = module.current_version.title
     context = [*export_context(year, scope), [_("Module"), title], [_("Department"), _("All")]]
     _audit_export("completion_by_department", module.slug, year, fmt, len(rows))

@@ -579,7 +579,8 @@ def _create_accounts(
     issued = []
     values = []
     for row in plan.new:
-        password = one_time_password() if issue_passwords else None
+        # Someone who arrives on the roster as having left cannot log in: no password.
+        password = one_time_password() if issue_passwords and row.is_active else None
         if password:
             issued.append(IssuedPassword(row.staff_no, row.name, row.department, password))
         values.append(

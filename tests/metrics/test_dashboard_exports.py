@@ -6,6 +6,7 @@ T2 and T3 (inactive); 市民部市民課 has S1, T1, U1 and OTHER.
 """
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -151,3 +152,19 @@ def test_learners_get_403_for_every_export(client, login, make_user, fixture):  
         "/hr/dashboard/m/pending.xlsx",
     ):
         assert client.get(path).status_code == 403, path
+
+
+def test_by_department_reads_division_by_division(client, hr, make_user):
+    make_user("B1", job_title="部長", department="総務部")  # placed in the 部 itself
+    make_user("P2", job_title="主事", department="総務部企画課")
+    page = client.get("/hr/dashboard/m?fy=2026").get_data(as_text=True)
+    start = page.index('id="dept-heading"')
+    table = " ".join(re.sub(r"<[^>]+>", " ", page[start : page.index("</table>", start)]).split())
+    # 総務部: its own 部長, 企画課 (P2) and 総務課 (M1, M2, T2, HR1): 2 of 6 completed.
+    assert "総務部 （計） 33.3% 2/6 33.3% 2/6" in table
+    assert "› 総務部（部付） 0.0% 0/1" in table
+    assert "› 企画課 0.0% 0/1" in table and "› 総務課 50.0% 2/4" in table
+    assert "市民部 （計） 25.0% 1/4 50.0% 2/4 › 市民課 25.0% 1/4 50.0% 2/4" in table
+    text = csv_text(client.get("/hr/dashboard/m/departments.csv?fy=2026"))
+    assert "部,所属,在籍職員数,修了率（パーセント）,修了,合格率（パーセント）,合格" in text
+    assert "総務部,計,6,33.3,2,33.3,2" in text and "総務部,総務部企画課,1,0.0,0,0.0,0" in text
