@@ -43,7 +43,9 @@ class IndicatorSettingsForm(FlaskForm):
         _l("Number (No.)"),
         validators=[InputRequired(_l("Enter a number.")), NumberRange(min=1, max=999)],
     )
-    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter a name.")), Length(max=300)])
+    name = StringField(
+        _l("Indicator name"), validators=[InputRequired(_l("Enter a name.")), Length(max=300)]
+    )
     bands = MultiCheckboxField(_l("Job grades it is counted for"), choices=band_choices)
     assessment = SelectField(_l("Assessment counted"), validators=[Optional()])
     pass_mark = IntegerField(

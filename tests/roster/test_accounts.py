@@ -109,3 +109,19 @@ def test_the_history_says_who_imported_what(client, login, make_user, runner, tm
     detail = client.get(record).get_data(as_text=True)
     assert sha in detail and "人事 花子" in detail
     assert db.session.scalar(select(func.count()).select_from(User)) == 4
+
+
+def test_someone_who_arrives_as_having_left_gets_no_password(runner, tmp_path):
+    rows = [row[:] for row in MARCH]
+    rows[1][5] = "退職"
+    path = tmp_path / "march.csv"
+    path.write_bytes(csv_bytes(rows))
+    out = tmp_path / "pw.csv"
+    result = runner.invoke(args=["roster", "import", str(path), "--passwords-out", str(out)])
+    assert result.exit_code == 0, result.output
+    listed = [line.split(",")[0] for line in out.read_bytes().decode("utf-8-sig").splitlines()[1:]]
+    assert listed == ["1001", "1003"]
+    leaver = db.session.scalar(
+        select(User).join(Staff, Staff.id == User.staff_id).where(Staff.staff_no == "1002")
+    )
+    assert leaver.password_hash is None
