@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.metrics import api_bp as metrics_api
     from skillapp.metrics import bp as metrics_bp
     from skillapp.metrics import display as _metrics_display  # noqa: F401
+    from skillapp.metrics import indicator_views as _metrics_indicator_views  # noqa: F401
     from skillapp.metrics import report_views as _metrics_report_views  # noqa: F401
     from skillapp.metrics import views as _metrics_views  # noqa: F401
     from skillapp.roster import bp as roster_bp

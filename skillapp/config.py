@@ -53,6 +53,12 @@ LOGIN_ACCOUNT_WINDOW = timedelta(hours=1)
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 
+# First passwords of the accounts a roster import creates: "random" (one per
+# person, listed once in a file for HR to hand out, to be changed at first
+# login) or "none" (no password until an administrator sets one). Never a
+# shared default.
+ROSTER_FIRST_PASSWORDS = "random"
+
 # Trust X-Forwarded-For / -Proto from this many proxies (0 when serving directly).
 PROXY_FIX_X_FOR = 0
 

@@ -38,6 +38,7 @@ def world(make_user, make_module):
         "user": owner.id,
         "lesson": module.current_version.lessons[0].key,
         "missing": 999999,
+        "fmt": "csv",
     }
 
 
@@ -73,6 +74,7 @@ ARGUMENTS = {
     "import_id": "missing",
     "fiscal_year": "missing",
     "token": "missing",
+    "indicator_id": "missing",
 }
 LITERALS = {"fmt": "csv", "filename": "css/app.css"}
 # Query strings some pages need to show something rather than a 400.
