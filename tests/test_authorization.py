@@ -38,6 +38,7 @@ def world(make_user, make_module):
         "user": owner.id,
         "lesson": module.current_version.lessons[0].key,
         "missing": 999999,
+        "fmt": "pdf",
     }
 
 
@@ -67,6 +68,8 @@ ROUTES = [
     ("GET", "/hr/dashboard", {"hr", "admin"}),
     ("GET", "/hr/dashboard/{slug}", {"hr", "admin"}),
     ("GET", "/hr/dashboard/{slug}/pending.csv", {"hr", "admin"}),
+    ("GET", "/hr/indicators?fy=2026", {"hr", "admin"}),
+    ("GET", "/hr/indicators/table.{fmt}?fy=2026", {"hr", "admin"}),
     ("GET", "/hr/indicators/report.pdf?fiscal_year=2026", {"hr", "admin"}),
     ("GET", "/hr/imports/results", {"hr", "admin"}),
     ("POST", "/hr/imports/results/preview", {"hr", "admin"}),
