@@ -80,6 +80,16 @@ ROUTES = [
     ("POST", "/hr/surveys/confirm", {"hr", "admin"}),
     ("GET", "/hr/surveys/mappings/{missing}.yaml", {"hr", "admin"}),
     ("GET", "/api/v1/metrics?fiscal_year=2026", {"hr", "admin"}),
+    ("GET", "/assignments", {"author", "hr", "admin"}),
+    ("GET", "/assignments/new", {"author", "hr", "admin"}),
+    ("POST", "/assignments/new", {"author", "hr", "admin"}),
+    ("GET", "/assignments/{missing}", {"author", "hr", "admin"}),
+    ("GET", "/assignments/{missing}/edit", {"author", "hr", "admin"}),
+    ("POST", "/assignments/{missing}/edit", {"author", "hr", "admin"}),
+    ("POST", "/assignments/{missing}/delete", {"author", "hr", "admin"}),
+    ("GET", "/assignments/{missing}/people.csv", {"author", "hr", "admin"}),
+    ("GET", "/authoring/item-stats", {"author", "admin"}),
+    ("GET", "/authoring/item-stats/{slug}", {"author", "admin"}),
 ]
 
 # Routes on one user's own objects: everybody else gets 404.
