@@ -318,7 +318,7 @@ def export_people(assignment_id, fmt):
         [_("Roster and status as of"), today.isoformat()],
         [_("Job grade"), BAND_LABELS.get(band, _("Unclassified")) if band else _("All")],
         [_("Department"), department.name if department else _("All")],
-        [_("Shown"), _("Everyone") if show == queries.SHOW_ALL else _("Not done yet")],
+        [_("Shown"), _("Everyone assigned") if show == queries.SHOW_ALL else _("Not done yet")],
     ]
     record_event(
         db.session,

@@ -33,6 +33,16 @@ def _years() -> list[int]:
     return list(range(current, current - 5, -1))
 
 
+def flag_labels() -> dict[str, str]:
+    """Short names of the flags, for the overview table."""
+    return {
+        "too_easy": _("Too easy"),
+        "too_hard": _("Too hard"),
+        "weak": _("Does not discriminate"),
+        "unpicked_option": _("Option nobody picks"),
+    }
+
+
 def flag_texts(stat: queries.QuestionStat) -> list[tuple[str, str]]:
     """(code, plain-Japanese explanation) of each flag of a question."""
     texts = {
@@ -91,6 +101,7 @@ def module(slug):
         stats=stats,
         minimum=current_app.config["ITEM_STATS_MIN_RESPONSES"],
         flag_texts=flag_texts,
+        flag_labels=flag_labels(),
         year=year,
         years=_years(),
         year_label=fiscal_year_label(year),
