@@ -71,6 +71,7 @@ def _configure_secret_key(app: Flask, instance: Path) -> None:
 def _import_models() -> None:
     """Import every models module so the metadata (and Alembic) sees all tables."""
     from skillapp.assessment import models as _assessment  # noqa: F401
+    from skillapp.assignments import models as _assignments  # noqa: F401
     from skillapp.audit import models as _audit  # noqa: F401
     from skillapp.auth import models as _auth  # noqa: F401
     from skillapp.certificates import models as _certificates  # noqa: F401
@@ -90,12 +91,16 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.admin import views as _admin_views  # noqa: F401
     from skillapp.assessment import bp as assessment_bp
     from skillapp.assessment import views as _assessment_views  # noqa: F401
+    from skillapp.assignments import bp as assignments_bp
+    from skillapp.assignments import views as _assignments_views  # noqa: F401
     from skillapp.auth import bp as auth_bp
     from skillapp.auth import views as _auth_views  # noqa: F401
     from skillapp.certificates import bp as certificates_bp
     from skillapp.certificates import views as _certificates_views  # noqa: F401
     from skillapp.imports import bp as imports_bp
     from skillapp.imports import views as _imports_views  # noqa: F401
+    from skillapp.itemstats import bp as itemstats_bp
+    from skillapp.itemstats import views as _itemstats_views  # noqa: F401
     from skillapp.learning import bp as learning_bp
     from skillapp.learning import views as _learning_views  # noqa: F401
     from skillapp.metrics import api as _metrics_api_views  # noqa: F401
@@ -114,6 +119,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(assignments_bp)
+    app.register_blueprint(itemstats_bp, url_prefix="/authoring/item-stats")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(roster_bp, url_prefix="/hr")
     app.register_blueprint(metrics_bp, url_prefix="/hr")

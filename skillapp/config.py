@@ -66,6 +66,10 @@ BABEL_DEFAULT_LOCALE = "ja"
 BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
 LANGUAGES = {"ja": "日本語", "en": "English"}
 
+# Item statistics show their figures only for a question with at least this
+# many responses in the fiscal year: below it chance dominates them.
+ITEM_STATS_MIN_RESPONSES = 20
+
 # Where `skillapp content sync` looks by default (relative to the project root).
 CONTENT_DIR = None
 

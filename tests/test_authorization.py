@@ -61,6 +61,8 @@ ACCESS = {
     "/api/v1/metrics": {"hr", "admin"},
     "/admin/": {"admin"},
     "/hr/": {"hr", "admin"},
+    "/assignments": {"author", "hr", "admin"},
+    "/authoring/item-stats": {"author", "admin"},
 }
 
 # A value for every URL argument name in the app ("world" keys or literals).
@@ -75,6 +77,7 @@ ARGUMENTS = {
     "fiscal_year": "missing",
     "token": "missing",
     "indicator_id": "missing",
+    "assignment_id": "missing",
 }
 LITERALS = {"fmt": "csv", "filename": "css/app.css"}
 # Query strings some pages need to show something rather than a 400.

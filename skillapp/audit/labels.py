@@ -24,6 +24,9 @@ ACTION_LABELS = {
     "title_band_changed": _l("Job grade of a title changed"),
     "export": _l("Export"),
     "certificate_issued": _l("Certificate issued"),
+    "assignment_created": _l("Assignment created"),
+    "assignment_changed": _l("Assignment changed"),
+    "assignment_deleted": _l("Assignment deleted"),
 }
 
 

@@ -2,6 +2,7 @@ from flask import abort, render_template
 from flask_login import current_user, login_required
 
 from skillapp.assessment.services import attempts_left, user_attempts
+from skillapp.assignments.queries import requirements_for
 from skillapp.certificates.services import certificate_for, user_certificates
 from skillapp.extensions import db
 from skillapp.learning import bp, services
@@ -18,6 +19,7 @@ def home():
     done = sum(1 for m in courses if progress[m.id].complete)
     return render_template(
         "learning/home.html",
+        required=requirements_for(db.session, current_user.staff_id),
         courses=courses,
         assessments=assessments,
         progress=progress,

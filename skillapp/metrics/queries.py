@@ -28,6 +28,29 @@ class Scope:
     department_ids: tuple[int, ...] | None = None
 
 
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in UTC of what counts: attempts, results and lesson views.
+    None on either side leaves it open (an assignment counts whatever was done
+    at any time)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @classmethod
+    def fiscal_year(cls, fiscal_year: int) -> "Period":
+        return cls(*fiscal_year_bounds(fiscal_year))
+
+    def where(self, column) -> list:
+        """Conditions putting ``column`` inside the period."""
+        conditions = []
+        if self.start is not None:
+            conditions.append(column >= self.start)
+        if self.end is not None:
+            conditions.append(column < self.end)
+        return conditions
+
+
 def as_of_day(fiscal_year: int) -> date:
     """The roster day a fiscal year uses: 31 March, or today for the running year."""
     return min(fiscal_year_end(fiscal_year), max(today_jst(), date(fiscal_year, 4, 1)))
@@ -37,7 +60,12 @@ def population(fiscal_year: int, scope: Scope = Scope(), *, with_user: bool = Fa
     """Active people of the fiscal year's roster: staff_id, band, department_id,
     name, job_title, and with ``with_user`` their login's user_id (None for
     someone without one), which attempts and lesson views are keyed by."""
-    state = state_at(fiscal_year_end(fiscal_year))
+    return roster_on(fiscal_year_end(fiscal_year), scope, with_user=with_user)
+
+
+def roster_on(day: date, scope: Scope = Scope(), *, with_user: bool = False):
+    """Active people of the roster as it stands on ``day`` (see ``population``)."""
+    state = state_at(day)
     columns = [state.c.staff_id, state.c.band, state.c.department_id, state.c.name]
     query = select(*columns, state.c.job_title).where(state.c.is_active)
     if with_user:
@@ -49,25 +77,16 @@ def population(fiscal_year: int, scope: Scope = Scope(), *, with_user: bool = Fa
     return query.subquery("population")
 
 
-def _in_year(fiscal_year: int):
-    """Submitted attempts whose submission falls in the fiscal year."""
-    start, end = fiscal_year_bounds(fiscal_year)
-    return and_(
-        Attempt.status == SUBMITTED, Attempt.submitted_at >= start, Attempt.submitted_at < end
-    )
-
-
-def _scores(fiscal_year: int, module_id: int | None = None, *, passed_only: bool = False):
-    """(module_id, user_id, score, at) of the year's submitted attempts and of the
-    results imported from another system, which count the same (by the login
-    of the person they belong to)."""
-    start, end = fiscal_year_bounds(fiscal_year)
+def _scores(period: Period, module_id: int | None = None, *, passed_only: bool = False):
+    """(module_id, user_id, score, at) of the period's submitted attempts and of
+    the results imported from another system, which count the same (by the
+    login of the person they belong to)."""
     here = select(
         Attempt.module_id,
         Attempt.user_id,
         cast(Attempt.score, Float).label("score"),
         Attempt.submitted_at.label("at"),
-    ).where(_in_year(fiscal_year))
+    ).where(Attempt.status == SUBMITTED, *period.where(Attempt.submitted_at))
     there = (
         select(
             ExternalResult.module_id,
@@ -76,7 +95,7 @@ def _scores(fiscal_year: int, module_id: int | None = None, *, passed_only: bool
             ExternalResult.taken_at.label("at"),
         )
         .join(User, User.staff_id == ExternalResult.staff_id)
-        .where(ExternalResult.taken_at >= start, ExternalResult.taken_at < end)
+        .where(*period.where(ExternalResult.taken_at))
     )
     if module_id is not None:
         here = here.where(Attempt.module_id == module_id)
@@ -87,10 +106,10 @@ def _scores(fiscal_year: int, module_id: int | None = None, *, passed_only: bool
     return union_all(here, there).subquery("scores")
 
 
-def _passes(fiscal_year: int, module_id: int | None = None):
-    """(module_id, user_id) of everyone whose best score in the year is ≥ 70,
+def _passes(period: Period, module_id: int | None = None):
+    """(module_id, user_id) of everyone whose best score in the period is ≥ 70,
     that is who has at least one attempt or result scoring 70 or more."""
-    scores = _scores(fiscal_year, module_id, passed_only=True)
+    scores = _scores(period, module_id, passed_only=True)
     return (
         select(scores.c.module_id, scores.c.user_id)
         .group_by(scores.c.module_id, scores.c.user_id)
@@ -98,9 +117,9 @@ def _passes(fiscal_year: int, module_id: int | None = None):
     )
 
 
-def _best_scores(fiscal_year: int, module_id: int):
-    """(user_id, best score in the year) for one module."""
-    scores = _scores(fiscal_year, module_id)
+def _best_scores(period: Period, module_id: int):
+    """(user_id, best score in the period) for one module."""
+    scores = _scores(period, module_id)
     return (
         select(scores.c.user_id, func.max(scores.c.score).label("best"))
         .group_by(scores.c.user_id)
@@ -130,11 +149,10 @@ def _lesson_counts(module_id: int | None = None):
     )
 
 
-def _lesson_views(fiscal_year: int, module_id: int | None = None):
-    """(module_id, user_id) of each view, by the year's end, of a lesson of a
+def _lesson_views(period: Period, module_id: int | None = None):
+    """(module_id, user_id) of each view, by the period's end, of a lesson of a
     module's current version. There is one view per (user, module, lesson key),
     so counting them per person counts the lessons read."""
-    _, end = fiscal_year_bounds(fiscal_year)
     current = _current_lessons(module_id)
     query = (
         select(LessonView.module_id, LessonView.user_id)
@@ -145,23 +163,23 @@ def _lesson_views(fiscal_year: int, module_id: int | None = None):
                 current.c.key == LessonView.lesson_key,
             ),
         )
-        .where(LessonView.viewed_at < end)
+        .where(*Period(end=period.end).where(LessonView.viewed_at))
     )
     if module_id is not None:
         query = query.where(LessonView.module_id == module_id)
     return query.subquery("lesson_views_in_year")
 
 
-def _module_lessons_read(fiscal_year: int, module_id: int, keys: list[str]):
+def _module_lessons_read(period: Period, module_id: int, keys: list[str]):
     """(user_id, n): how many of one module's lessons (``keys``) each person had
-    read by the year's end. The keys are given as values so that the index on
+    read by the period's end (a lesson read earlier counts: reading is not
+    redone each year). The keys are given as values so that the index on
     (module_id, user_id, …) is read in user order and counted as it goes."""
-    _, end = fiscal_year_bounds(fiscal_year)
     return (
         select(LessonView.user_id, func.count().label("n"))
         .where(
             LessonView.module_id == module_id,
-            LessonView.viewed_at < end,
+            *Period(end=period.end).where(LessonView.viewed_at),
             LessonView.lesson_key.in_(keys),
         )
         .group_by(LessonView.user_id)
@@ -208,9 +226,10 @@ def completion_by_band(
     # that with the lesson count in the select list, not in a join between two
     # aggregates, keeps PostgreSQL's row estimates sane.
     people = population(fiscal_year, scope, with_user=True)
-    passes = _passes(fiscal_year, module_id)
+    period = Period.fiscal_year(fiscal_year)
+    passes = _passes(period, module_id)
     lessons = _lesson_counts(module_id)
-    views = _lesson_views(fiscal_year, module_id)
+    views = _lesson_views(period, module_id)
     per_person = (
         select(
             passes.c.module_id,
@@ -270,8 +289,10 @@ def completion_by_band(
 
 
 @dataclass
-class _ModuleOutcome:
-    """Each person of the population joined to one module's results in the year."""
+class ModuleOutcome:
+    """Each person of a population joined to one module's results in a period:
+    ``passed`` and ``done`` are conditions on the joined rows, ``best`` has the
+    best score (None: never taken)."""
 
     people: object
     best: object
@@ -287,20 +308,29 @@ class _ModuleOutcome:
         return query
 
 
-def _module_outcome(session, fiscal_year, module_id, scope) -> _ModuleOutcome:
-    """Passed: best score ≥ 70 in the year. Done: completed (module) or passed (assessment)."""
-    people = population(fiscal_year, scope, with_user=True)
-    best = _best_scores(fiscal_year, module_id)
+def module_outcome(session: Session, module_id: int, people, period: Period) -> ModuleOutcome:
+    """The one definition of done, for the dashboards and for assignments.
+
+    ``people`` is a population subquery with a ``user_id`` column (see
+    ``roster_on``). Passed: best score ≥ 70 in the period, results from another
+    system included. Done: for a module, passed and every lesson of its current
+    version read by the period's end; for an assessment, passed."""
+    best = _best_scores(period, module_id)
     passed = and_(best.c.best.is_not(None), best.c.best >= PASS_MARK)
     module = session.get(Module, module_id)
     if module.is_assessment:
-        return _ModuleOutcome(people, best, None, passed, passed)
+        return ModuleOutcome(people, best, None, passed, passed)
     keys = session.scalars(select(_current_lessons(module_id).c.key)).all()
     if not keys:  # nobody has read every lesson of a module without any
-        return _ModuleOutcome(people, best, None, passed, false())
-    read = _module_lessons_read(fiscal_year, module_id, keys)
+        return ModuleOutcome(people, best, None, passed, false())
+    read = _module_lessons_read(period, module_id, keys)
     read_all = and_(read.c.n.is_not(None), read.c.n == len(keys))
-    return _ModuleOutcome(people, best, read, passed, and_(passed, read_all))
+    return ModuleOutcome(people, best, read, passed, and_(passed, read_all))
+
+
+def _year_outcome(session, fiscal_year, module_id, scope) -> ModuleOutcome:
+    people = population(fiscal_year, scope, with_user=True)
+    return module_outcome(session, module_id, people, Period.fiscal_year(fiscal_year))
 
 
 @dataclass
@@ -315,7 +345,7 @@ def completion_by_department(
     session: Session, fiscal_year: int, module_id: int, scope: Scope = Scope()
 ) -> list[DepartmentRow]:
     """One module's completion and pass rate for each department."""
-    outcome = _module_outcome(session, fiscal_year, module_id, scope)
+    outcome = _year_outcome(session, fiscal_year, module_id, scope)
     people = outcome.people
     query = (
         select(
@@ -453,7 +483,7 @@ def not_yet_done(
     """People who have not completed (modules) or passed (assessments) in the year."""
     from skillapp.roster.models import Staff
 
-    outcome = _module_outcome(session, fiscal_year, module_id, scope)
+    outcome = _year_outcome(session, fiscal_year, module_id, scope)
     people = outcome.people
     query = (
         select(
@@ -494,7 +524,7 @@ def monthly_progress(
     from skillapp.util.dates import JST
 
     people = population(fiscal_year, scope, with_user=True)
-    passes = _scores(fiscal_year, module_id, passed_only=True)
+    passes = _scores(Period.fiscal_year(fiscal_year), module_id, passed_only=True)
     first_pass = (
         select(passes.c.user_id, func.min(passes.c.at).label("at"))
         .group_by(passes.c.user_id)

@@ -31,3 +31,24 @@
     });
   });
 })();
+
+/* The assignment form: the job-grade and department lists
+   (fieldset[data-target-panel]) show only for the target chosen. Without
+   script both stay visible, each saying when it applies. */
+(function () {
+  "use strict";
+  var radios = document.querySelectorAll("input[data-reveals]");
+  if (!radios.length) {
+    return;
+  }
+  function update() {
+    var chosen = document.querySelector("input[data-reveals]:checked");
+    Array.prototype.forEach.call(document.querySelectorAll("[data-target-panel]"), function (panel) {
+      panel.hidden = !chosen || chosen.value !== panel.getAttribute("data-target-panel");
+    });
+  }
+  Array.prototype.forEach.call(radios, function (radio) {
+    radio.addEventListener("change", update);
+  });
+  update();
+})();

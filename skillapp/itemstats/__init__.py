@@ -1,0 +1,5 @@
+"""Item statistics for authors: how each question performed in a fiscal year."""
+
+from flask import Blueprint
+
+bp = Blueprint("itemstats", __name__)
