@@ -151,6 +151,20 @@ def _render_error(code: int, title, message):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+# Pages that count results. An attempt whose time ran out with nobody there to
+# submit it is scored first, as it stood at its deadline, so it counts like any
+# other (the same happens when its owner opens it again).
+_COUNTING_BLUEPRINTS = frozenset({"metrics", "metrics_api", "assignments", "itemstats"})
+
+
+def _close_expired_attempts():
+    if request.blueprint in _COUNTING_BLUEPRINTS and current_user.is_authenticated:
+        from skillapp.assessment.services import close_expired_attempts
+
+        if close_expired_attempts(db.session):
+            db.session.commit()
+
+
 def init_app(app: Flask) -> None:
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(
@@ -163,6 +177,7 @@ def init_app(app: Flask) -> None:
     login_manager.needs_refresh_message = _l("Please log in again.")
     login_manager.session_protection = "basic"
     app.before_request(_force_password_change)
+    app.before_request(_close_expired_attempts)
     app.after_request(_security_headers)
 
     @app.errorhandler(400)

@@ -311,6 +311,24 @@ def finalize_if_expired(session: Session, attempt: Attempt, *, now=None) -> bool
     return False
 
 
+def close_expired_attempts(session: Session, *, now=None) -> int:
+    """Score every open attempt whose time ran out, as its sheet stood at the
+    deadline. A learner who closes the page and never comes back would otherwise
+    leave an attempt open for good, and HR's figures would never count it.
+    Returns how many were closed; the caller commits."""
+    now = now or utcnow()
+    expired = session.execute(
+        select(Attempt.id, Attempt.user_id).where(
+            Attempt.status == IN_PROGRESS,
+            Attempt.deadline_at.is_not(None),
+            Attempt.deadline_at < now,
+        )
+    ).all()
+    for attempt_id, user_id in expired:
+        submit_attempt(session, attempt_id, user_id, now=now, timed_out=True)
+    return len(expired)
+
+
 # ---------------------------------------------------------------- presentation
 
 

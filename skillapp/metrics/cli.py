@@ -23,6 +23,7 @@ def show(fiscal_year: int, output: str):
     from skillapp.metrics.reports import indicator_table
     from skillapp.util.spreadsheets import to_csv
 
+    _close_expired_attempts()
     figures = compute_indicators(db.session, fiscal_year)
     if output == "json":
         click.echo(json.dumps(figures_json(figures), ensure_ascii=False, indent=2))
@@ -79,6 +80,7 @@ def annual(fiscal_year: int, output: Path):
         raise click.BadParameter(
             f"the folder {output.parent} does not exist", param_hint="--output"
         )
+    _close_expired_attempts()
     report_data = annual_report_data(db.session, fiscal_year)
     data = annual_report_pdf(
         report_data, city_name=current_app.config["CITY_NAME"], created=utcnow()
@@ -97,3 +99,11 @@ def annual(fiscal_year: int, output: Path):
     )
     db.session.commit()
     click.echo(f"annual report FY{fiscal_year}: {output} ({len(data):,} bytes)")
+
+
+def _close_expired_attempts() -> None:
+    """Score attempts whose time ran out unattended, so the figures count them."""
+    from skillapp.assessment.services import close_expired_attempts
+
+    if close_expired_attempts(db.session):
+        db.session.commit()

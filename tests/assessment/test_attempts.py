@@ -130,6 +130,42 @@ def test_expired_attempt_is_closed_when_opened(make_user, make_module, client, l
     assert closed.status == "submitted" and closed.timed_out and closed.score == 0
 
 
+def test_attempts_left_open_past_their_deadline_count_for_hr(
+    make_user, make_module, client, login, runner
+):
+    """A learner who closes the page and never returns: HR's pages and the
+    metrics command score the attempt as it stood at its deadline."""
+    learner, other = make_user(), make_user("OTHER")
+    module = make_module(time_limit_minutes=10)
+    start = utcnow() - timedelta(hours=2)
+    expired = services.start_attempt(db.session, learner.id, module, now=start)
+    first = expired.question_ids[0]
+    services.save_answer(
+        db.session, expired.id, learner.id, first, correct_sheet(expired)[first], now=start
+    )
+    running = services.start_attempt(db.session, other.id, module)  # still has time
+    db.session.commit()
+
+    login(make_user("HR1", roles=("hr",)))
+    assert client.get("/hr/dashboard").status_code == 200
+    db.session.expire_all()
+    closed = db.session.get(Attempt, expired.id)
+    assert closed.status == "submitted" and closed.timed_out
+    assert closed.submitted_at == expired.deadline_at and closed.score == 33
+    assert db.session.get(Attempt, running.id).status == "in_progress"
+
+    # The command line does the same, once the other attempt's time is up too.
+    db.session.execute(
+        Attempt.__table__.update()
+        .where(Attempt.id == running.id)
+        .values(deadline_at=utcnow() - timedelta(minutes=1))
+    )
+    db.session.commit()
+    assert runner.invoke(args=["metrics", "show", "--fiscal-year", "2026"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(Attempt, running.id).status == "submitted"
+
+
 def test_max_attempts(make_user, make_module):
     user, module = make_user(), make_module(max_attempts=2)
     for _ in range(2):
