@@ -165,6 +165,21 @@ def _close_expired_attempts():
             db.session.commit()
 
 
+def _apply_due_roster_states():
+    """Once a day per process: roster changes dated in advance (the April
+    roster loaded in March) come into force on their day."""
+    from skillapp.util.dates import today_jst
+
+    today = today_jst()
+    if current_app.extensions.get("skillapp_due_states_day") == today:
+        return
+    from skillapp.roster.services import apply_due_states
+
+    apply_due_states(db.session, today)
+    db.session.commit()
+    current_app.extensions["skillapp_due_states_day"] = today
+
+
 def init_app(app: Flask) -> None:
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(
@@ -176,6 +191,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.needs_refresh_message = _l("Please log in again.")
     login_manager.session_protection = "basic"
+    # First, so that someone who left today is already logged out.
+    app.before_request(_apply_due_roster_states)
     app.before_request(_force_password_change)
     app.before_request(_close_expired_attempts)
     app.after_request(_security_headers)

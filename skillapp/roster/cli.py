@@ -147,3 +147,15 @@ def _write_passwords(path: Path, passwords) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+
+
+@roster.command("apply-due")
+@with_appcontext
+def apply_due():
+    """Put roster changes dated up to today into force (the app also does this
+    once a day by itself; run it from a scheduler right after midnight JST)."""
+    from skillapp.roster.services import apply_due_states
+
+    changed = apply_due_states(db.session)
+    db.session.commit()
+    click.echo(f"{changed} staff records brought up to date")

@@ -20,7 +20,14 @@ from skillapp.auth.models import AuthSession, User
 from skillapp.auth.passwords import hash_one_time_password
 from skillapp.db import bulk_insert, utcnow
 from skillapp.roster.models import Department, RosterImport, Staff, StaffState
-from skillapp.roster.services import link_history, parent_unit_name, state_at, title_band_map
+from skillapp.roster.services import (
+    SNAPSHOT_FIELDS,
+    link_history,
+    parent_unit_name,
+    state_at,
+    title_band_map,
+)
+from skillapp.util.dates import today_jst
 from skillapp.util.spreadsheets import (
     CellProblem,
     Column,
@@ -439,9 +446,13 @@ def apply_import(
         link_history(session, [s["staff_id"] for s in states])
 
     passwords = _create_accounts(session, plan, ids, issue_passwords, now)
-    deactivated_ids = [d["staff_id"] for d in plan.deactivated] + [
-        c.staff_id for c in plan.changed if not c.row.is_active
-    ]
+    # Leavers dated later keep their sessions until that day (apply_due_states).
+    deactivated_ids = (
+        [d["staff_id"] for d in plan.deactivated]
+        + [c.staff_id for c in plan.changed if not c.row.is_active]
+        if plan.as_of <= today_jst()
+        else []
+    )
     for part in chunked(deactivated_ids):
         user_ids = select(User.id).where(User.staff_id.in_(part))
         session.execute(
@@ -484,7 +495,8 @@ def _insert_new_staff(session: Session, plan: RosterPlan, department_ids, now) -
                 "band": plan.bands.get(r.job_title),
                 "employment_type": r.employment_type,
                 "email": r.email,
-                "is_active": r.is_active,
+                # Someone who joins on a later day can log in from that day.
+                "is_active": r.is_active and plan.as_of <= today_jst(),
                 "created_at": now,
                 "updated_at": now,
             }
@@ -544,15 +556,22 @@ def _ensure_departments(session: Session, names: set[str]) -> dict[str, int]:
     return existing
 
 
-_SNAPSHOT = ("name", "department_id", "job_title", "band", "employment_type", "email", "is_active")
+_SNAPSHOT = SNAPSHOT_FIELDS
 
 
 def _refresh_snapshots(session: Session, states: list[dict], as_of: date, now) -> None:
-    """Copy each changed person's new state onto the staff record, unless a
-    later-dated state exists (then that one stays the current record)."""
+    """Copy each changed person's new state onto the staff record: the record
+    is the state in force today. A state dated later waits for its day
+    (``apply_due_states``); one dated earlier than a state already in force
+    today changes only the history."""
+    today = today_jst()
+    if as_of > today:
+        return
     later = set(
         session.scalars(
-            select(StaffState.staff_id.distinct()).where(StaffState.effective_from > as_of)
+            select(StaffState.staff_id.distinct()).where(
+                StaffState.effective_from > as_of, StaffState.effective_from <= today
+            )
         )
     )
     rows = [

@@ -6,13 +6,24 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from skillapp.roster.bands import DEFAULT_TITLE_BANDS
 from skillapp.roster.models import Department, JobTitleBand, Staff, StaffState
 from skillapp.util.dates import today_jst
 from skillapp.util.text import nfkc, normalize_staff_no
+
+# The staff record holds a copy of the person's state in force today.
+SNAPSHOT_FIELDS = (
+    "name",
+    "department_id",
+    "job_title",
+    "band",
+    "employment_type",
+    "email",
+    "is_active",
+)
 
 # 「総務部総務課」→ 総務部 › 総務課: a 部 or 局 followed by a smaller unit.
 _PARENT_UNIT = re.compile(r"^(.+?[部局])(.+)$")
@@ -72,6 +83,71 @@ def state_at(on: date):
         )
         .subquery()
     )
+
+
+def apply_due_states(session: Session, today: date | None = None) -> int:
+    """Bring every staff record in line with the roster state in force today.
+
+    A roster imported with a later as-of date writes history only; on its day
+    this copies it onto the staff record, which decides who can log in, whom an
+    assignment covers and which unit a department head sees. Someone whose
+    first state starts later is not active yet. People who become inactive have
+    their open sessions ended. Returns how many records changed; the caller
+    commits."""
+    from skillapp.auth.models import AuthSession, User
+    from skillapp.db import utcnow
+
+    today = today or today_jst()
+    now = utcnow()
+    staff = Staff.__table__
+    state = state_at(today)
+    differs = or_(*(staff.c[f].is_distinct_from(state.c[f]) for f in SNAPSHOT_FIELDS))
+    due = [
+        dict(row._mapping)
+        for row in session.execute(
+            select(state.c.staff_id.label("b_id"), *(state.c[f] for f in SNAPSHOT_FIELDS))
+            .join(staff, staff.c.id == state.c.staff_id)
+            .where(differs)
+        )
+    ]
+    if due:
+        session.execute(
+            update(staff)
+            .where(staff.c.id == bindparam("b_id"))
+            .values({f: bindparam(f) for f in (*SNAPSHOT_FIELDS, "updated_at")}),
+            [{**row, "updated_at": now} for row in due],
+        )
+    not_yet = [
+        staff_id
+        for (staff_id,) in session.execute(
+            select(staff.c.id).where(
+                staff.c.is_active.is_(True),
+                ~select(StaffState.id)
+                .where(and_(StaffState.staff_id == staff.c.id, StaffState.effective_from <= today))
+                .exists(),
+                select(StaffState.id).where(StaffState.staff_id == staff.c.id).exists(),
+            )
+        )
+    ]
+    for start in range(0, len(not_yet), 10_000):
+        part = not_yet[start : start + 10_000]
+        session.execute(
+            update(staff).where(staff.c.id.in_(part)).values(is_active=False, updated_at=now)
+        )
+    left = [row["b_id"] for row in due if not row["is_active"]] + not_yet
+    for start in range(0, len(left), 10_000):  # a statement's parameters are limited
+        part = left[start : start + 10_000]
+        session.execute(
+            update(AuthSession)
+            .where(
+                AuthSession.user_id.in_(select(User.id).where(User.staff_id.in_(part))),
+                AuthSession.ended_at.is_(None),
+            )
+            .values(ended_at=now, end_reason="deactivated")
+            .execution_options(synchronize_session=False)
+        )
+    session.flush()
+    return len(due) + len(not_yet)
 
 
 def link_history(session: Session, staff_ids: list[int]) -> None:

@@ -358,3 +358,62 @@ def test_each_history_row_ends_where_the_next_begins(runner):
         (date(2026, 10, 1), None),
     ]
     assert len([r for r in rows if r[0] == "1002"]) == 3
+
+
+@pytest.fixture
+def roster_day(monkeypatch):
+    """Today in JST, set by the test: the roster import, the daily catch-up and
+    the app's once-a-day hook all read it."""
+    from skillapp.roster import services as roster_services
+    from skillapp.util import dates
+
+    day = [date(2027, 3, 20)]
+    for module in (dates, importing, roster_services):
+        monkeypatch.setattr(module, "today_jst", lambda: day[0])
+    return day
+
+
+def test_a_roster_dated_later_comes_into_force_on_its_day(client, login, make_user, roster_day):
+    from skillapp.auth.models import AuthSession
+    from skillapp.roster.services import apply_due_states
+
+    leaver = make_user("1003", job_title="主幹")
+    run_import(csv_bytes(MARCH), date(2027, 3, 1))
+    login(leaver)
+    assert client.get("/").status_code == 200
+    # The April roster, loaded on 20 March: 1003 leaves, 1002 is promoted, 1004 joins.
+    april = [MARCH[0], ["1002", "山﨑 花子", "市民部市民課", "主任", "正規", "在籍"]]
+    april.append(["1004", "新人 太郎", "市民部市民課", "主事", "正規", "在籍"])
+    plan, result = run_import(csv_bytes(april), date(2027, 4, 1), deactivate_missing=True)
+    assert [d["staff_no"] for d in plan.deactivated] == ["1003"]
+    assert [p.staff_no for p in result.passwords] == ["1004"]
+
+    def record(staff_no):
+        db.session.expire_all()
+        return db.session.scalar(select(Staff).where(Staff.staff_no == staff_no))
+
+    # Until 1 April everyone works as before, and the newcomer cannot log in yet.
+    assert record("1003").is_active and record("1002").job_title == "主事"
+    assert record("1004").is_active is False
+    assert client.get("/").status_code == 200
+    assert apply_due_states(db.session, date(2027, 3, 31)) == 0
+
+    # On 1 April the first request of the day puts the roster into force.
+    roster_day[0] = date(2027, 4, 1)
+    assert client.get("/").status_code == 302  # the leaver's session has ended
+    assert record("1003").is_active is False
+    assert (record("1002").job_title, record("1002").band) == ("主任", "supervisor")
+    assert record("1004").is_active is True
+    ended = db.session.scalars(select(AuthSession.end_reason)).all()
+    assert ended == ["deactivated"]
+    assert apply_due_states(db.session) == 0  # nothing left to do
+
+
+def test_apply_due_command(runner, roster_day):
+    run_import(csv_bytes(MARCH), date(2027, 3, 1))
+    run_import(csv_bytes(MARCH[:2]), date(2027, 4, 1), deactivate_missing=True)
+    roster_day[0] = date(2027, 4, 2)
+    result = runner.invoke(args=["roster", "apply-due"])
+    assert result.exit_code == 0 and "1 staff" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Staff).where(Staff.staff_no == "1003")).is_active is False
