@@ -25,9 +25,16 @@ def test_demo_seed_builds_a_city_once(runner, client, login):
     by_code = {r.indicator.code: r for r in figures.results}
     assert by_code["ebpm_practice"].rows[0].denominator > 0
     assert by_code["training_participants"].rows[0].numerator > 0
+    # HR has required an assessment of everyone and a module of 主査・主事.
+    assert "2 assignments" in result.output
     # Each demo login works and needs no password change.
     staff_no, password = DEMO_ACCOUNTS[2][0], DEMO_ACCOUNTS[2][5]
     assert login(staff_no, password, follow=False).location == "/"
+    learner = DEMO_ACCOUNTS[0]
+    client.post("/logout")
+    login(learner[0], learner[5])
+    home = client.get("/").get_data(as_text=True)
+    assert "あなたの必修" in home
     # A second run leaves the data alone.
     again = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert again.exit_code == 0 and "nothing to do" in again.output

@@ -29,7 +29,8 @@ def seed(if_empty):
     click.echo(
         f"demo city: {report.staff} staff, {report.attempts} attempts, "
         f"{report.results} results from another system, {report.attendances} training "
-        f"attendances, {report.survey_responses} survey responses"
+        f"attendances, {report.survey_responses} survey responses, "
+        f"{report.assignments} assignments"
     )
     _print_logins()
 

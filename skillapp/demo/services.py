@@ -28,6 +28,7 @@ class SeedReport:
     results: int = 0
     attendances: int = 0
     survey_responses: int = 0
+    assignments: int = 0
 
 
 def database_is_empty(session: Session) -> bool:
@@ -110,7 +111,44 @@ def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
                 report.attempts += 1
     session.flush()
     _seed_records(session, rng, [row.staff_no for row in rows], report)
+    _seed_assignments(session, users["D0003"], report)
     return report
+
+
+def _seed_assignments(session: Session, hr: User, report: SeedReport) -> None:
+    """What HR requires of the demo city: the DX literacy assessment of everyone
+    by the end of the fiscal year, the empathy module of 主査・主事 within a month."""
+    from skillapp.assignments.models import BANDS, EVERYONE
+    from skillapp.assignments.services import AssignmentInput, create_assignment
+    from skillapp.learning.models import Module
+
+    today = today_jst()
+    published = [
+        m for m in session.scalars(select(Module).order_by(Module.id)) if m.current_version_id
+    ]
+    assessments = [m for m in published if m.is_assessment]
+    modules = [m for m in published if not m.is_assessment]
+    # The bundled curriculum's, or the first of each kind another one has.
+    assessment = next((m for m in assessments if m.slug == "dx-literacy"), None) or next(
+        iter(assessments), None
+    )
+    module = next((m for m in modules if m.slug == "mindset-1-empathy"), None) or next(
+        iter(modules), None
+    )
+    wanted = [
+        (assessment, EVERYONE, [], date(fiscal_year_of(today) + 1, 3, 31)),
+        (module, BANDS, ["staff"], today + timedelta(days=30)),
+    ]
+    for module, target, bands, due_on in wanted:
+        if module is None:
+            continue
+        create_assignment(
+            session,
+            AssignmentInput(module_id=module.id, target=target, due_on=due_on, bands=bands),
+            by_id=hr.id,
+            today=today,
+        )
+        report.assignments += 1
 
 
 def _seed_records(session: Session, rng, staff_numbers: list[str], report: SeedReport) -> None:
