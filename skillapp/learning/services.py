@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from skillapp.assessment.models import IN_PROGRESS, SUBMITTED, Attempt
+from skillapp.assessment.models import IN_PROGRESS, SUBMITTED, Attempt, ExternalResult
+from skillapp.auth.models import User
 from skillapp.db import insert_ignore, utcnow
 from skillapp.learning.models import Lesson, LessonView, Module, ModuleVersion
 
@@ -37,6 +38,13 @@ class Progress:
     passed: bool = False
     attempts: int = 0
     open_attempt_id: int | None = None
+    # The best score imported from another e-learning system, if any: it counts
+    # for HR like an attempt here, so the learner sees it too.
+    external_best: float | None = None
+
+    @property
+    def passed_elsewhere(self) -> bool:
+        return self.external_best is not None and self.external_best >= 70
 
     @property
     def complete(self) -> bool:
@@ -91,6 +99,14 @@ def progress_for(session: Session, user_id: int, modules: list[Module]) -> dict[
             .group_by(Attempt.module_id)
         ).all()
     )
+    staff_id = select(User.staff_id).where(User.id == user_id).scalar_subquery()
+    external = dict(
+        session.execute(
+            select(ExternalResult.module_id, func.max(ExternalResult.score))
+            .where(ExternalResult.staff_id == staff_id, ExternalResult.module_id.in_(module_ids))
+            .group_by(ExternalResult.module_id)
+        ).all()
+    )
     result = {}
     for module in modules:
         keys = lesson_keys.get(module.current_version_id, set())
@@ -103,6 +119,7 @@ def progress_for(session: Session, user_id: int, modules: list[Module]) -> dict[
             passed=best is not None and best >= 70,
             attempts=row.attempts if row else 0,
             open_attempt_id=open_ids.get(module.id),
+            external_best=external.get(module.id),
         )
     return result
 

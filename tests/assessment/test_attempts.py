@@ -2,7 +2,7 @@
 
 import json
 import threading
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -420,3 +420,27 @@ def test_twenty_concurrent_web_submissions_score_once(app, client, login, make_u
     client.post(f"/attempts/{attempt_id}/submit", data=as_form(attempt, wrong_sheet(attempt)))
     db.session.expire_all()
     assert db.session.get(Attempt, attempt_id).score == 100
+
+
+def test_a_result_from_another_system_shows_on_the_learners_card(
+    client, login, make_user, make_module
+):
+    from datetime import datetime
+
+    from skillapp.assessment.models import ExternalResult
+
+    user = make_user()
+    assessment = make_module("ext-assessment", kind="assessment")
+    db.session.add(
+        ExternalResult(
+            staff_id=user.staff_id,
+            module_id=assessment.id,
+            score=82.0,
+            taken_at=datetime(2026, 6, 1, 1, 0, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+    login(user)
+    home = client.get("/").get_data(as_text=True)
+    assert "他システムで合格" in home and "他システムでの結果：82点" in home
+    assert "未受験" not in home.split("ext-assessment")[-1].split("</li>")[0]
