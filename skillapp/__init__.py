@@ -68,6 +68,7 @@ def _import_models() -> None:
     from skillapp.assessment import models as _assessment  # noqa: F401
     from skillapp.audit import models as _audit  # noqa: F401
     from skillapp.auth import models as _auth  # noqa: F401
+    from skillapp.authoring import models as _authoring  # noqa: F401
     from skillapp.certificates import models as _certificates  # noqa: F401
     from skillapp.imports import models as _imports  # noqa: F401
     from skillapp.learning import models as _learning  # noqa: F401

@@ -215,6 +215,6 @@ def init_app(app: Flask) -> None:
     from skillapp.util import dates
 
     app.jinja_env.filters["jst"] = lambda dt, fmt="%Y-%m-%d %H:%M": (
-        dates.to_jst(dt).strftime(fmt) if dt else ""
+        dates.format_jst(dt, fmt) if dt else ""
     )
     app.jinja_env.filters["wareki"] = dates.format_wareki

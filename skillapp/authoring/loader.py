@@ -7,14 +7,20 @@ out of ``LoadResult.modules`` and callers must not load anything while
 
 YAML is composed into nodes rather than loaded straight to Python objects, so
 that each mapping, key and list item keeps the line it came from.
+
+A module can be read from a folder on disk (``load_module_dir``) or from its
+files held in memory (``load_module_files``: a zip upload, or a draft from the
+browser editor rendered to files by ``skillapp.authoring.export``). Both go
+through the same reader, so there is one set of rules for every way in.
 """
 
 import hashlib
 import json
 import math
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -36,6 +42,29 @@ TRUE_FALSE_OPTIONS = [("true", "正しい"), ("false", "誤り")]
 MODULE_FILE = "module.yaml"
 QUIZ_FILE = "quiz.yaml"
 LESSONS_DIR = "lessons"
+IMAGES_DIR = "images"
+LESSON_SUFFIX = ".md"
+
+# When the review of a submitted attempt shows the correct answers and explanations.
+REVIEW_ALWAYS = "always"
+REVIEW_AFTER_PASS = "after_pass"  # noqa: S105 (not a secret)
+REVIEW_NEVER = "never"
+REVIEW_CHOICES = (REVIEW_ALWAYS, REVIEW_AFTER_PASS, REVIEW_NEVER)
+
+# Images a lesson may show: raster formats only, recognised by their first bytes.
+# SVG is refused because it can carry script.
+IMAGE_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+IMAGE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+\.(png|jpg|jpeg|gif|webp)$")
+# How a lesson refers to an image of its module (relative to lessons/, so the
+# files also preview correctly in a Git host or an editor).
+IMAGE_REF_PREFIX = "../images/"
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -53,11 +82,23 @@ _QUIZ_KEYS = {
     "stratify_by",
     "time_limit_minutes",
     "max_attempts",
+    "cooldown_minutes",
     "shuffle_questions",
     "shuffle_options",
+    "review",
     "questions",
 }
-_QUESTION_KEYS = {"id", "type", "text", "options", "answer", "explanation", "weight", "tags"}
+_QUESTION_KEYS = {
+    "id",
+    "type",
+    "text",
+    "options",
+    "answer",
+    "explanation",
+    "weight",
+    "tags",
+    "retired",
+}
 _OPTION_KEYS = {"id", "text", "correct"}
 
 
@@ -93,6 +134,8 @@ class QuestionSpec:
     explanation: str
     weight: int = 1
     tags: list[str] = field(default_factory=list)
+    # A retired question is drawn no more; it stays so that old attempts keep it.
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +147,24 @@ class QuizSpec:
     shuffle_questions: bool
     shuffle_options: bool
     questions: list[QuestionSpec]
+    cooldown_minutes: int | None = None
+    review: str = REVIEW_ALWAYS
+
+    @property
+    def active_questions(self) -> list[QuestionSpec]:
+        """The questions in use: every one that is not retired."""
+        return [q for q in self.questions if not q.retired]
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """An image in the module's images/ folder; ``data`` is left out of comparisons
+    and of the content hash (the SHA-256 stands for it)."""
+
+    name: str
+    content_type: str
+    sha256: str
+    data: bytes = field(default=b"", repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -119,6 +180,7 @@ class ModuleSpec:
     lessons: list[LessonSpec]
     quiz: QuizSpec
     content_hash: str = ""
+    images: list[ImageSpec] = field(default_factory=list)
 
 
 @dataclass
@@ -132,9 +194,25 @@ class LoadResult:
 
 
 def content_hash(spec: ModuleSpec) -> str:
-    """SHA-256 over the parsed content, so files that mean the same hash the same."""
+    """SHA-256 over the parsed content, so files that mean the same hash the same.
+
+    Settings added to the format later are left out while they hold their
+    default, so content written before them keeps its hash (and a sync after an
+    upgrade makes no new versions).
+    """
     data = asdict(spec)
     data.pop("content_hash", None)
+    images = data.pop("images", [])
+    if images:
+        data["images"] = [{"name": i["name"], "sha256": i["sha256"]} for i in images]
+    quiz = data["quiz"]
+    if quiz.get("cooldown_minutes") is None:
+        quiz.pop("cooldown_minutes", None)
+    if quiz.get("review") == REVIEW_ALWAYS:
+        quiz.pop("review", None)
+    for question in quiz["questions"]:
+        if not question.get("retired"):
+            question.pop("retired", None)
     canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -171,6 +249,92 @@ def load_module_dir(path: str | Path) -> LoadResult:
     if spec is not None and not problems:
         result.modules.append(spec)
     return result
+
+
+def load_module_files(
+    slug: str, files: Mapping[str, bytes], *, label: str | None = None
+) -> LoadResult:
+    """Load one module from its files in memory, by path inside the module folder
+    ("module.yaml", "lessons/01-why.md", "images/chart.png").
+
+    Exactly the rules of ``load_module_dir``; problems name the files as
+    ``label/path`` (``label`` defaults to the slug).
+    """
+    problems: list[Problem] = []
+    result = LoadResult(problems=problems)
+    folder = _MemPath(dict(files), "", label or slug, slug)
+    spec = _ModuleReader(folder, problems).read()
+    if spec is not None and not problems:
+        result.modules.append(spec)
+    return result
+
+
+def sniff_image(data: bytes) -> str | None:
+    """The content type of PNG, JPEG, GIF or WebP data by its first bytes, else None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def lesson_file_name(key: str) -> str:
+    """The file of a lesson in lessons/; lessons are read in the order of these names."""
+    return key + LESSON_SUFFIX
+
+
+class _MemPath:
+    """The few ``Path`` operations the reader uses, over files held in memory."""
+
+    def __init__(self, files: dict[str, bytes], rel: str, label: str, root_name: str):
+        self._files = files
+        self._rel = rel
+        self._label = label
+        self._root_name = root_name
+
+    def __truediv__(self, other: str) -> "_MemPath":
+        rel = f"{self._rel}/{other}" if self._rel else other
+        return _MemPath(self._files, rel, self._label, self._root_name)
+
+    def __str__(self) -> str:
+        return f"{self._label}/{self._rel}" if self._rel else self._label
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self._rel).name if self._rel else self._root_name
+
+    @property
+    def stem(self) -> str:
+        return PurePosixPath(self.name).stem
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.name).suffix
+
+    def is_file(self) -> bool:
+        return self._rel in self._files
+
+    def is_dir(self) -> bool:
+        prefix = f"{self._rel}/" if self._rel else ""
+        return any(path.startswith(prefix) for path in self._files)
+
+    def iterdir(self) -> Iterator["_MemPath"]:
+        prefix = f"{self._rel}/" if self._rel else ""
+        names = {
+            path[len(prefix) :].split("/", 1)[0] for path in self._files if path.startswith(prefix)
+        }
+        for name in sorted(names):
+            yield self / name
+
+    def read_bytes(self) -> bytes:
+        try:
+            return self._files[self._rel]
+        except KeyError:
+            raise FileNotFoundError(str(self)) from None
 
 
 # --- YAML with line numbers -------------------------------------------------------
@@ -441,15 +605,37 @@ class _ModuleReader:
             )
         self._check_entries()
         kind, meta = self._read_module_yaml()
-        lessons = self._read_lessons()
+        images = self._read_images()
+        lessons = self._read_lessons(images)
         quiz = self._read_quiz(kind)
         if kind == KIND_MODULE and lessons == []:
             self.problem(self.folder / LESSONS_DIR, None, "a module needs at least one lesson")
         elif kind == KIND_ASSESSMENT and lessons:
             self.problem(self.folder / LESSONS_DIR, None, "an assessment has no lessons")
-        if len(self.problems) > before or meta is None or lessons is None or quiz is None:
+        if images and lessons is not None:
+            for image in images.values():
+                if image.name not in self.used_images:
+                    self.problem(
+                        self.folder / IMAGES_DIR / image.name,
+                        None,
+                        "the image is not used by any lesson: remove it or show it in a lesson "
+                        f"as ![description]({IMAGE_REF_PREFIX}{image.name})",
+                    )
+        if (
+            len(self.problems) > before
+            or meta is None
+            or lessons is None
+            or quiz is None
+            or images is None
+        ):
             return None
-        spec = ModuleSpec(slug=self.slug, lessons=lessons, quiz=quiz, **meta)
+        spec = ModuleSpec(
+            slug=self.slug,
+            lessons=lessons,
+            quiz=quiz,
+            images=[images[name] for name in sorted(images)],
+            **meta,
+        )
         return replace(spec, content_hash=content_hash(spec))
 
     def _check_entries(self) -> None:
@@ -457,7 +643,7 @@ class _ModuleReader:
         for entry in sorted(self.folder.iterdir(), key=lambda p: p.name):
             if entry.name.startswith("."):
                 continue
-            expected_dir = entry.name == LESSONS_DIR
+            expected_dir = entry.name in (LESSONS_DIR, IMAGES_DIR)
             expected_file = entry.name in (MODULE_FILE, QUIZ_FILE)
             if (expected_dir and entry.is_dir()) or (expected_file and entry.is_file()):
                 continue
@@ -465,8 +651,81 @@ class _ModuleReader:
                 entry,
                 None,
                 f"unexpected {'folder' if entry.is_dir() else 'file'}: a module folder holds "
-                f"{MODULE_FILE}, {QUIZ_FILE} and {LESSONS_DIR}/",
+                f"{MODULE_FILE}, {QUIZ_FILE}, {LESSONS_DIR}/ and {IMAGES_DIR}/",
             )
+
+    # images/*
+
+    def _read_images(self) -> dict[str, ImageSpec] | None:
+        """The module's images by file name ({} when there is no images/ folder)."""
+        self.used_images: set[str] = set()
+        folder = self.folder / IMAGES_DIR
+        if not folder.is_dir():
+            return {}
+        images: dict[str, ImageSpec] = {}
+        ok = True
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            if path.name.startswith("."):
+                continue
+            image = self._read_image(path)
+            if image is None:
+                ok = False
+            else:
+                images[image.name] = image
+        return images if ok else None
+
+    def _read_image(self, path) -> ImageSpec | None:
+        if not path.is_file():
+            self.problem(path, None, "unexpected folder: images/ holds only image files")
+            return None
+        suffix = path.suffix.lower()
+        if suffix == ".svg":
+            self.problem(
+                path,
+                None,
+                "SVG images are not accepted (they can carry script): use PNG, JPEG, GIF or WebP",
+            )
+            return None
+        if not IMAGE_NAME_RE.match(path.name):
+            self.problem(
+                path,
+                None,
+                "an image file name uses letters, digits, - and _ and ends in "
+                ".png, .jpg, .jpeg, .gif or .webp (lower case)",
+            )
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            self.problem(path, None, f"cannot read: {error.strerror}")
+            return None
+        if len(data) > MAX_IMAGE_BYTES:
+            self.problem(
+                path,
+                None,
+                f"the image is {len(data):,} bytes; at most {MAX_IMAGE_BYTES:,} bytes (2 MB) "
+                "are allowed",
+            )
+            return None
+        found = sniff_image(data)
+        expected = IMAGE_TYPES[path.suffix[1:]]
+        if found is None:
+            self.problem(path, None, "not a PNG, JPEG, GIF or WebP image (checked by its content)")
+            return None
+        if found != expected:
+            self.problem(
+                path,
+                None,
+                f"the file holds a {found.split('/')[1].upper()} image but its name ends in "
+                f"{path.suffix}: rename it",
+            )
+            return None
+        return ImageSpec(
+            name=path.name,
+            content_type=found,
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+        )
 
     def _read_text(self, path: Path) -> str | None:
         try:
@@ -521,7 +780,7 @@ class _ModuleReader:
 
     # lessons/*.md
 
-    def _read_lessons(self) -> list[LessonSpec] | None:
+    def _read_lessons(self, images: dict[str, ImageSpec] | None) -> list[LessonSpec] | None:
         folder = self.folder / LESSONS_DIR
         if not folder.is_dir():
             return []
@@ -530,18 +789,38 @@ class _ModuleReader:
         for path in sorted(folder.iterdir(), key=lambda p: p.name):
             if path.name.startswith("."):
                 continue
-            if not path.is_file() or path.suffix != ".md":
+            if not path.is_file() or path.suffix != LESSON_SUFFIX:
                 self.problem(path, None, "unexpected entry: lessons/ holds only .md files")
                 ok = False
                 continue
-            lesson = self._read_lesson(path)
+            lesson = self._read_lesson(path, images)
             if lesson is None:
                 ok = False
             else:
                 lessons.append(lesson)
         return lessons if ok else None
 
-    def _read_lesson(self, path: Path) -> LessonSpec | None:
+    def _check_image_refs(self, path, text: str, images: dict[str, ImageSpec] | None) -> None:
+        # Imported here: the Markdown parser is only needed for lessons.
+        from skillapp.util.markdown import image_sources
+
+        for line, src in image_sources(text):
+            name = src[len(IMAGE_REF_PREFIX) :] if src.startswith(IMAGE_REF_PREFIX) else None
+            if name is None or "/" in name:
+                self.problem(
+                    path,
+                    line,
+                    f"an image must be a file of this module, written {IMAGE_REF_PREFIX}NAME "
+                    f"(found {src!r}): add it to {IMAGES_DIR}/",
+                )
+            elif images is not None and name not in images:
+                self.problem(path, line, f"the image {IMAGES_DIR}/{name} does not exist")
+            else:
+                self.used_images.add(name)
+
+    def _read_lesson(
+        self, path: Path, images: dict[str, ImageSpec] | None = None
+    ) -> LessonSpec | None:
         key = path.stem
         before = len(self.problems)
         if not KEY_RE.match(key) or len(key) > MAX_KEY:
@@ -589,6 +868,7 @@ class _ModuleReader:
         body = "\n".join(body_lines).rstrip()
         if heading is not None and not body:
             self.problem(path, index + 1, "the lesson has no text after its title")
+        self._check_image_refs(path, text, images)
         if len(self.problems) > before:
             return None
         return LessonSpec(key=key, title=title, body_md=body + "\n", minutes=minutes)
@@ -612,8 +892,10 @@ class _ModuleReader:
         stratify_by = f.text_list("stratify_by")
         time_limit = f.integer("time_limit_minutes", minimum=1)
         max_attempts = f.integer("max_attempts", minimum=1)
+        cooldown = f.integer("cooldown_minutes", minimum=1)
         shuffle_questions = f.boolean("shuffle_questions")
         shuffle_options = f.boolean("shuffle_options")
+        review = f.choice("review", REVIEW_CHOICES, required=False)
         items = f.mapping_list("questions", required=True)
         questions: list[QuestionSpec] = []
         if items is not None:
@@ -626,10 +908,17 @@ class _ModuleReader:
                     questions.append(question)
         if len(self.problems) > before:
             return None
-        if draw is not None and draw > len(questions):
-            f.problem("draw", f'"draw" is {draw} but there are only {len(questions)} questions')
-        if stratify_by:
-            self._check_strata(doc, f, items, questions, draw, stratify_by)
+        # Retired questions stay in the file for old attempts; only those in use count.
+        active = [(q, item) for q, item in zip(questions, items, strict=True) if not q.retired]
+        if questions and not active:
+            f.problem("questions", "every question is retired: a quiz needs at least one in use")
+        elif draw is not None and draw > len(active):
+            in_use = " in use (not retired)" if len(active) < len(questions) else ""
+            f.problem(
+                "draw", f'"draw" is {draw} but there are only {len(active)} questions{in_use}'
+            )
+        if stratify_by and active:
+            self._check_strata(doc, f, active, draw, stratify_by)
         if len(self.problems) > before:
             return None
         if shuffle_questions is None:
@@ -642,12 +931,14 @@ class _ModuleReader:
             shuffle_questions=shuffle_questions,
             shuffle_options=bool(shuffle_options),
             questions=questions,
+            cooldown_minutes=cooldown,
+            review=review or REVIEW_ALWAYS,
         )
 
-    def _check_strata(self, doc, f, items, questions, draw, stratify_by) -> None:
+    def _check_strata(self, doc, f, active, draw, stratify_by) -> None:
         counts = dict.fromkeys(stratify_by, 0)
         before = len(self.problems)
-        for question, item in zip(questions, items, strict=True):
+        for question, item in active:
             mine = [tag for tag in question.tags if tag in counts]
             if len(mine) != 1:
                 found = ", ".join(mine) if mine else "none"
@@ -697,6 +988,7 @@ class _ModuleReader:
         explanation = f.text("explanation")
         weight = f.integer("weight", minimum=1)
         tags = f.text_list("tags")
+        retired = f.boolean("retired")
         options: list[tuple[str, str]] = []
         correct: list[str] = []
         if qtype == TRUE_FALSE:
@@ -721,6 +1013,7 @@ class _ModuleReader:
             explanation=explanation,
             weight=1 if weight is None else weight,
             tags=tags,
+            retired=bool(retired),
         )
 
     def _read_options(

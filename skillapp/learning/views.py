@@ -1,7 +1,7 @@
 from flask import abort, render_template
 from flask_login import current_user, login_required
 
-from skillapp.assessment.services import attempts_left, user_attempts
+from skillapp.assessment.services import attempts_left, next_attempt_at, user_attempts
 from skillapp.certificates.services import certificate_for, user_certificates
 from skillapp.extensions import db
 from skillapp.learning import bp, services
@@ -53,6 +53,7 @@ def module(slug):
         progress=progress,
         attempts=attempts,
         attempts_left=left,
+        available_at=next_attempt_at(db.session, current_user.id, module),
         viewed=viewed,
     )
 
