@@ -19,11 +19,13 @@ from skillapp.authoring.loader import (
     KIND_MODULE,
     LESSONS_DIR,
     MODULE_FILE,
+    N_,
     QUIZ_FILE,
     TRUE_FALSE,
     ImageSpec,
     LessonSpec,
     ModuleSpec,
+    Msg,
     Problem,
     QuestionSpec,
     QuizSpec,
@@ -201,13 +203,15 @@ def read_zip(data: bytes, label: str) -> tuple[str | None, dict[str, bytes], lis
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        return None, {}, [Problem(label, None, "not a zip file")]
+        return None, {}, [Problem(label, None, Msg(N_("not a zip file")))]
     with archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         if len(infos) > MAX_ZIP_ENTRIES:
-            return None, {}, [Problem(label, None, f"more than {MAX_ZIP_ENTRIES} files")]
+            message = Msg(N_("more than %(n)d files"), {"n": MAX_ZIP_ENTRIES})
+            return None, {}, [Problem(label, None, message)]
         if sum(info.file_size for info in infos) > MAX_ZIP_UNPACKED:
-            return None, {}, [Problem(label, None, "the files unpack to more than 64 MB")]
+            message = Msg(N_("the files unpack to more than 64 MB"))
+            return None, {}, [Problem(label, None, message)]
         problems: list[Problem] = []
         tops: set[str] = set()
         members: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
@@ -215,10 +219,12 @@ def read_zip(data: bytes, label: str) -> tuple[str | None, dict[str, bytes], lis
             name = info.filename.replace("\\", "/")
             path = PurePosixPath(name)
             if name.startswith("/") or ".." in path.parts or ":" in path.parts[0]:
-                problems.append(Problem(label, None, f"unsafe path in the zip: {info.filename}"))
+                message = Msg(N_("unsafe path in the zip: %(name)s"), {"name": info.filename})
+                problems.append(Problem(label, None, message))
                 continue
             if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                problems.append(Problem(label, None, f"links are not allowed: {info.filename}"))
+                message = Msg(N_("links are not allowed: %(name)s"), {"name": info.filename})
+                problems.append(Problem(label, None, message))
                 continue
             if path.parts[0] == "__MACOSX" or any(p.startswith(".") for p in path.parts):
                 continue
@@ -234,8 +240,12 @@ def read_zip(data: bytes, label: str) -> tuple[str | None, dict[str, bytes], lis
                     Problem(
                         label,
                         None,
-                        "the zip must hold exactly one module folder (named by its slug) "
-                        "with module.yaml inside",
+                        Msg(
+                            N_(
+                                "the zip must hold exactly one module folder (named by its slug) "
+                                "with module.yaml inside"
+                            )
+                        ),
                     )
                 ],
             )

@@ -18,7 +18,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -102,13 +102,58 @@ _QUESTION_KEYS = {
 _OPTION_KEYS = {"id", "text", "correct"}
 
 
+def N_(message: str) -> str:
+    """Mark an English message for the translation catalog (babel extracts ``N_``).
+
+    The loader stays free of Flask: the command line prints the English text, the
+    web pages translate ``Problem.msg`` when they show it.
+    """
+    return message
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message as its English template (a catalog msgid) and its parameters;
+    a parameter may itself be a Msg (a translatable word or phrase)."""
+
+    template: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, translate: Callable[[str], str] | None = None) -> str:
+        translate = translate or (lambda text: text)
+        values = {
+            name: value.render(translate) if isinstance(value, Msg) else value
+            for name, value in self.params.items()
+        }
+        return translate(self.template) % values if values else translate(self.template)
+
+
+def _m(template: str, **params: Any) -> Msg:
+    return Msg(template, params)
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the content, at ``file`` (as given) and ``line`` (1-based)."""
+    """One thing wrong with the content, at ``file`` (as given) and ``line`` (1-based).
+
+    Given a Msg, ``message`` is its English text and ``msg`` keeps it for translation.
+    """
 
     file: str
     line: int | None
     message: str
+    msg: Msg | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if isinstance(self.message, Msg):
+            object.__setattr__(self, "msg", self.message)
+            object.__setattr__(self, "message", self.message.render())
+
+    def text(self, translate: Callable[[str], str] | None = None) -> str:
+        """The message, translated with ``translate`` when it has a template."""
+        if self.msg is not None and translate is not None:
+            return self.msg.render(translate)
+        return self.message
 
     def __str__(self) -> str:
         if self.line is None:
@@ -226,7 +271,7 @@ def load_content_dir(path: str | Path) -> LoadResult:
     root = Path(path)
     result = LoadResult()
     if not root.is_dir():
-        result.problems.append(Problem(str(root), None, "not a folder"))
+        result.problems.append(Problem(str(root), None, _m(N_("not a folder"))))
         return result
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or not entry.is_dir():
@@ -243,7 +288,7 @@ def load_module_dir(path: str | Path) -> LoadResult:
     problems: list[Problem] = []
     result = LoadResult(problems=problems)
     if not folder.is_dir():
-        problems.append(Problem(str(folder), None, "not a folder"))
+        problems.append(Problem(str(folder), None, _m(N_("not a folder"))))
         return result
     spec = _ModuleReader(folder, problems).read()
     if spec is not None and not problems:
@@ -363,7 +408,7 @@ class _Yaml:
         self.file = file
         self.problems = problems
 
-    def problem(self, line: int | None, message: str) -> None:
+    def problem(self, line: int | None, message: Msg) -> None:
         self.problems.append(Problem(self.file, line, message))
 
     def load(self, text: str) -> Any:
@@ -372,24 +417,28 @@ class _Yaml:
         try:
             node = loader.get_single_node()
             if node is None:
-                self.problem(None, "the file is empty")
+                self.problem(None, _m(N_("the file is empty")))
                 return None
             return self._convert(loader, node)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark is not None else None
-            detail = " ".join(str(p) for p in (error.context, error.problem) if p)
+            detail = " ".join(str(p) for p in (error.context, error.problem) if p) or str(error)
             started = error.context_mark
             if started is not None and line is not None and started.line + 1 != line:
                 # An unclosed quote or bracket is found far from where it began.
-                detail += f" (started on line {started.line + 1})"
-            kind = (
-                "unsupported YAML" if isinstance(error, ConstructorError) else "YAML syntax error"
-            )
-            self.problem(line, f"{kind}: {detail or error}")
+                detail = _m(
+                    N_("%(detail)s (started on line %(line)d)"),
+                    detail=detail,
+                    line=started.line + 1,
+                )
+            if isinstance(error, ConstructorError):
+                self.problem(line, _m(N_("unsupported YAML: %(detail)s"), detail=detail))
+            else:
+                self.problem(line, _m(N_("YAML syntax error: %(detail)s"), detail=detail))
             return None
         except yaml.YAMLError as error:
-            self.problem(None, f"YAML error: {error}")
+            self.problem(None, _m(N_("YAML error: %(detail)s"), detail=str(error)))
             return None
         finally:
             loader.dispose()
@@ -398,7 +447,7 @@ class _Yaml:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP_TAG:
-                self.problem(line, f"unsupported YAML: tag {node.tag}")
+                self.problem(line, _m(N_("unsupported YAML: tag %(tag)s"), tag=node.tag))
             mapping = _Map()
             mapping.line = line
             mapping.key_lines = {}
@@ -406,12 +455,16 @@ class _Yaml:
                 key_line = key_node.start_mark.line + 1
                 key = self._convert(loader, key_node)
                 if not isinstance(key, str):
-                    self.problem(key_line, f"a key must be text, not {key!r}")
+                    self.problem(key_line, _m(N_("a key must be text, not %(key)s"), key=repr(key)))
                     continue
                 if key in mapping:
                     self.problem(
                         key_line,
-                        f'duplicate key "{key}" (first on line {mapping.key_lines[key]})',
+                        _m(
+                            N_('duplicate key "%(key)s" (first on line %(line)d)'),
+                            key=key,
+                            line=mapping.key_lines[key],
+                        ),
                     )
                     continue
                 mapping[key] = self._convert(loader, value_node)
@@ -419,7 +472,7 @@ class _Yaml:
             return mapping
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                self.problem(line, f"unsupported YAML: tag {node.tag}")
+                self.problem(line, _m(N_("unsupported YAML: tag %(tag)s"), tag=node.tag))
             seq = _Seq()
             seq.line = line
             seq.item_lines = []
@@ -435,38 +488,57 @@ class _Yaml:
 _MISSING = object()
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: Any) -> Msg | str:
     if value is None:
-        return "nothing"
+        return _m(N_("nothing"))
     if isinstance(value, bool):
-        return "true/false"
+        return _m(N_("true/false"))
     if isinstance(value, int):
-        return "a number"
+        return _m(N_("a number"))
     if isinstance(value, float):
-        return "a decimal number"
+        return _m(N_("a decimal number"))
     if isinstance(value, str):
-        return "text"
+        return _m(N_("text"))
     if isinstance(value, dict):
-        return "a mapping"
+        return _m(N_("a mapping"))
     if isinstance(value, list):
-        return "a list"
+        return _m(N_("a list"))
     return type(value).__name__
+
+
+def _not_text(key: str, value: Any) -> Msg:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _m(
+            N_('"%(key)s" must be text, not %(type)s (put it in quotes)'),
+            key=key,
+            type=_type_name(value),
+        )
+    return _m(N_('"%(key)s" must be text, not %(type)s'), key=key, type=_type_name(value))
 
 
 class _Fields:
     """Typed access to one mapping's keys; each misuse adds a problem at the key's line."""
 
-    def __init__(self, doc: _Yaml, mapping: _Map, where: str, allowed: set[str]):
+    def __init__(self, doc: _Yaml, mapping: _Map, where: Msg | None, allowed: set[str]):
         self.doc = doc
         self.mapping = mapping
         self.where = where
-        self.prefix = f"{where}: " if where else ""
         for key in mapping:
             if key not in allowed:
-                doc.problem(
+                self.problem_at(
                     mapping.key_lines[key],
-                    f'{self.prefix}unknown key "{key}" (allowed: {", ".join(sorted(allowed))})',
+                    _m(
+                        N_('unknown key "%(key)s" (allowed: %(allowed)s)'),
+                        key=key,
+                        allowed=", ".join(sorted(allowed)),
+                    ),
                 )
+
+    def problem_at(self, line: int | None, message: Msg) -> None:
+        """A problem at ``line``, prefixed with where it is (which question)."""
+        if self.where is not None:
+            message = _m(N_("%(where)s: %(message)s"), where=self.where, message=message)
+        self.doc.problem(line, message)
 
     def line(self, key: str) -> int:
         return self.mapping.key_lines.get(key, self.mapping.line)
@@ -474,14 +546,13 @@ class _Fields:
     def has(self, key: str) -> bool:
         return key in self.mapping
 
-    def problem(self, key: str | None, message: str) -> None:
-        line = self.line(key) if key else self.mapping.line
-        self.doc.problem(line, f"{self.prefix}{message}")
+    def problem(self, key: str | None, message: Msg) -> None:
+        self.problem_at(self.line(key) if key else self.mapping.line, message)
 
     def _get(self, key: str, required: bool) -> Any:
         if key not in self.mapping:
             if required:
-                self.problem(None, f'missing required key "{key}"')
+                self.problem(None, _m(N_('missing required key "%(key)s"'), key=key))
             return _MISSING
         return self.mapping[key]
 
@@ -490,15 +561,17 @@ class _Fields:
         if value is _MISSING:
             return None
         if not isinstance(value, str):
-            hint = " (put it in quotes)" if isinstance(value, int | float) else ""
-            self.problem(key, f'"{key}" must be text, not {_type_name(value)}{hint}')
+            self.problem(key, _not_text(key, value))
             return None
         value = value.strip()
         if not value:
-            self.problem(key, f'"{key}" must not be empty')
+            self.problem(key, _m(N_('"%(key)s" must not be empty'), key=key))
             return None
         if max_length is not None and len(value) > max_length:
-            self.problem(key, f'"{key}" is longer than {max_length} characters')
+            self.problem(
+                key,
+                _m(N_('"%(key)s" is longer than %(n)d characters'), key=key, n=max_length),
+            )
             return None
         return value
 
@@ -508,14 +581,20 @@ class _Fields:
         if value is _MISSING:
             return None
         if not isinstance(value, str):
-            hint = " (put it in quotes)" if isinstance(value, int | float) else ""
-            self.problem(key, f'"{key}" must be text, not {_type_name(value)}{hint}')
+            self.problem(key, _not_text(key, value))
             return None
         if not KEY_RE.match(value) or len(value) > MAX_KEY:
             self.problem(
                 key,
-                f'"{key}" {value!r} may hold only letters, digits, - and _ '
-                f"(at most {MAX_KEY} characters)",
+                _m(
+                    N_(
+                        '"%(key)s" %(value)s may hold only letters, digits, - and _ '
+                        "(at most %(n)d characters)"
+                    ),
+                    key=key,
+                    value=repr(value),
+                    n=MAX_KEY,
+                ),
             )
             return None
         return value
@@ -525,11 +604,30 @@ class _Fields:
         if value is _MISSING:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, f'"{key}" must be a whole number, not {_type_name(value)}')
+            self.problem(
+                key,
+                _m(
+                    N_('"%(key)s" must be a whole number, not %(type)s'),
+                    key=key,
+                    type=_type_name(value),
+                ),
+            )
             return None
         if minimum is not None and value < minimum:
-            what = "positive whole number" if minimum == 1 else f"whole number ≥ {minimum}"
-            self.problem(key, f'"{key}" must be a {what}, not {value}')
+            if minimum == 1:
+                message = _m(
+                    N_('"%(key)s" must be a positive whole number, not %(value)d'),
+                    key=key,
+                    value=value,
+                )
+            else:
+                message = _m(
+                    N_('"%(key)s" must be a whole number ≥ %(minimum)d, not %(value)d'),
+                    key=key,
+                    minimum=minimum,
+                    value=value,
+                )
+            self.problem(key, message)
             return None
         return value
 
@@ -538,7 +636,14 @@ class _Fields:
         if value is _MISSING:
             return None
         if not isinstance(value, bool):
-            self.problem(key, f'"{key}" must be true or false, not {_type_name(value)}')
+            self.problem(
+                key,
+                _m(
+                    N_('"%(key)s" must be true or false, not %(type)s'),
+                    key=key,
+                    type=_type_name(value),
+                ),
+            )
             return None
         return value
 
@@ -547,7 +652,15 @@ class _Fields:
         if value is _MISSING:
             return None
         if not isinstance(value, str) or value not in choices:
-            self.problem(key, f'"{key}" must be one of {", ".join(choices)}, not {value!r}')
+            self.problem(
+                key,
+                _m(
+                    N_('"%(key)s" must be one of %(choices)s, not %(value)s'),
+                    key=key,
+                    choices=", ".join(choices),
+                    value=repr(value),
+                ),
+            )
             return None
         return value
 
@@ -557,16 +670,18 @@ class _Fields:
         if value is _MISSING:
             return []
         if not isinstance(value, _Seq):
-            self.problem(key, f'"{key}" must be a list, not {_type_name(value)}')
+            self.problem(key, _not_a_list(key, value))
             return None
         items: list[str] = []
         ok = True
         for item, line in zip(value, value.item_lines, strict=True):
             if not isinstance(item, str) or not item.strip():
-                self.doc.problem(line, f'{self.prefix}each of "{key}" must be non-empty text')
+                self.problem_at(line, _m(N_('each of "%(key)s" must be non-empty text'), key=key))
                 ok = False
             elif item.strip() in items:
-                self.doc.problem(line, f'{self.prefix}"{key}" lists {item!r} twice')
+                self.problem_at(
+                    line, _m(N_('"%(key)s" lists %(item)s twice'), key=key, item=repr(item))
+                )
                 ok = False
             else:
                 items.append(item.strip())
@@ -577,9 +692,13 @@ class _Fields:
         if value is _MISSING:
             return None
         if not isinstance(value, _Seq):
-            self.problem(key, f'"{key}" must be a list, not {_type_name(value)}')
+            self.problem(key, _not_a_list(key, value))
             return None
         return value
+
+
+def _not_a_list(key: str, value: Any) -> Msg:
+    return _m(N_('"%(key)s" must be a list, not %(type)s'), key=key, type=_type_name(value))
 
 
 # --- the module reader ------------------------------------------------------------
@@ -591,7 +710,7 @@ class _ModuleReader:
         self.slug = folder.name
         self.problems = problems
 
-    def problem(self, file: Path | str, line: int | None, message: str) -> None:
+    def problem(self, file: Path | str, line: int | None, message: Msg) -> None:
         self.problems.append(Problem(str(file), line, message))
 
     def read(self) -> ModuleSpec | None:
@@ -600,8 +719,14 @@ class _ModuleReader:
             self.problem(
                 self.folder,
                 None,
-                f'folder name "{self.slug}" is not a valid slug: use lower-case ASCII letters, '
-                f"digits and single hyphens (at most {MAX_SLUG} characters)",
+                _m(
+                    N_(
+                        'folder name "%(slug)s" is not a valid slug: use lower-case ASCII '
+                        "letters, digits and single hyphens (at most %(n)d characters)"
+                    ),
+                    slug=self.slug,
+                    n=MAX_SLUG,
+                ),
             )
         self._check_entries()
         kind, meta = self._read_module_yaml()
@@ -609,17 +734,24 @@ class _ModuleReader:
         lessons = self._read_lessons(images)
         quiz = self._read_quiz(kind)
         if kind == KIND_MODULE and lessons == []:
-            self.problem(self.folder / LESSONS_DIR, None, "a module needs at least one lesson")
+            self.problem(
+                self.folder / LESSONS_DIR, None, _m(N_("a module needs at least one lesson"))
+            )
         elif kind == KIND_ASSESSMENT and lessons:
-            self.problem(self.folder / LESSONS_DIR, None, "an assessment has no lessons")
+            self.problem(self.folder / LESSONS_DIR, None, _m(N_("an assessment has no lessons")))
         if images and lessons is not None:
             for image in images.values():
                 if image.name not in self.used_images:
                     self.problem(
                         self.folder / IMAGES_DIR / image.name,
                         None,
-                        "the image is not used by any lesson: remove it or show it in a lesson "
-                        f"as ![description]({IMAGE_REF_PREFIX}{image.name})",
+                        _m(
+                            N_(
+                                "the image is not used by any lesson: remove it or show it in "
+                                "a lesson as %(markdown)s"
+                            ),
+                            markdown=f"![…]({IMAGE_REF_PREFIX}{image.name})",
+                        ),
                     )
         if (
             len(self.problems) > before
@@ -647,12 +779,17 @@ class _ModuleReader:
             expected_file = entry.name in (MODULE_FILE, QUIZ_FILE)
             if (expected_dir and entry.is_dir()) or (expected_file and entry.is_file()):
                 continue
-            self.problem(
-                entry,
-                None,
-                f"unexpected {'folder' if entry.is_dir() else 'file'}: a module folder holds "
-                f"{MODULE_FILE}, {QUIZ_FILE}, {LESSONS_DIR}/ and {IMAGES_DIR}/",
-            )
+            if entry.is_dir():
+                message = N_(
+                    "unexpected folder: a module folder holds module.yaml, quiz.yaml, "
+                    "lessons/ and images/"
+                )
+            else:
+                message = N_(
+                    "unexpected file: a module folder holds module.yaml, quiz.yaml, "
+                    "lessons/ and images/"
+                )
+            self.problem(entry, None, _m(message))
 
     # images/*
 
@@ -676,48 +813,68 @@ class _ModuleReader:
 
     def _read_image(self, path) -> ImageSpec | None:
         if not path.is_file():
-            self.problem(path, None, "unexpected folder: images/ holds only image files")
+            self.problem(path, None, _m(N_("unexpected folder: images/ holds only image files")))
             return None
         suffix = path.suffix.lower()
         if suffix == ".svg":
             self.problem(
                 path,
                 None,
-                "SVG images are not accepted (they can carry script): use PNG, JPEG, GIF or WebP",
+                _m(
+                    N_(
+                        "SVG images are not accepted (they can carry script): "
+                        "use PNG, JPEG, GIF or WebP"
+                    )
+                ),
             )
             return None
         if not IMAGE_NAME_RE.match(path.name):
             self.problem(
                 path,
                 None,
-                "an image file name uses letters, digits, - and _ and ends in "
-                ".png, .jpg, .jpeg, .gif or .webp (lower case)",
+                _m(
+                    N_(
+                        "an image file name uses letters, digits, - and _ and ends in "
+                        ".png, .jpg, .jpeg, .gif or .webp (lower case)"
+                    )
+                ),
             )
             return None
         try:
             data = path.read_bytes()
         except OSError as error:
-            self.problem(path, None, f"cannot read: {error.strerror}")
+            self.problem(path, None, _m(N_("cannot read: %(error)s"), error=str(error.strerror)))
             return None
         if len(data) > MAX_IMAGE_BYTES:
             self.problem(
                 path,
                 None,
-                f"the image is {len(data):,} bytes; at most {MAX_IMAGE_BYTES:,} bytes (2 MB) "
-                "are allowed",
+                _m(
+                    N_("the image is %(size)s bytes; at most %(limit)s bytes (2 MB) are allowed"),
+                    size=f"{len(data):,}",
+                    limit=f"{MAX_IMAGE_BYTES:,}",
+                ),
             )
             return None
         found = sniff_image(data)
         expected = IMAGE_TYPES[path.suffix[1:]]
         if found is None:
-            self.problem(path, None, "not a PNG, JPEG, GIF or WebP image (checked by its content)")
+            self.problem(
+                path, None, _m(N_("not a PNG, JPEG, GIF or WebP image (checked by its content)"))
+            )
             return None
         if found != expected:
             self.problem(
                 path,
                 None,
-                f"the file holds a {found.split('/')[1].upper()} image but its name ends in "
-                f"{path.suffix}: rename it",
+                _m(
+                    N_(
+                        "the file holds a %(found)s image but its name ends in %(suffix)s: "
+                        "rename it"
+                    ),
+                    found=found.split("/")[1].upper(),
+                    suffix=path.suffix,
+                ),
             )
             return None
         return ImageSpec(
@@ -731,10 +888,18 @@ class _ModuleReader:
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            self.problem(path, None, f"not UTF-8 text ({error.reason} at byte {error.start})")
+            self.problem(
+                path,
+                None,
+                _m(
+                    N_("not UTF-8 text (%(reason)s at byte %(byte)d)"),
+                    reason=error.reason,
+                    byte=error.start,
+                ),
+            )
             return None
         except OSError as error:
-            self.problem(path, None, f"cannot read: {error.strerror}")
+            self.problem(path, None, _m(N_("cannot read: %(error)s"), error=str(error.strerror)))
             return None
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -747,7 +912,10 @@ class _ModuleReader:
         if data is None:
             return None
         if not isinstance(data, _Map):
-            doc.problem(1, f"the file must be a mapping of keys, not {_type_name(data)}")
+            doc.problem(
+                1,
+                _m(N_("the file must be a mapping of keys, not %(type)s"), type=_type_name(data)),
+            )
             return None
         return doc, data
 
@@ -757,14 +925,14 @@ class _ModuleReader:
         """The module's kind (None when unknown) and its settings (None when invalid)."""
         path = self.folder / MODULE_FILE
         if not path.is_file():
-            self.problem(path, None, f"missing {MODULE_FILE}")
+            self.problem(path, None, _m(N_("missing module.yaml")))
             return None, None
         loaded = self._read_yaml_mapping(path)
         if loaded is None:
             return None, None
         doc, data = loaded
         before = len(self.problems)
-        f = _Fields(doc, data, "", _MODULE_KEYS)
+        f = _Fields(doc, data, None, _MODULE_KEYS)
         kind = f.choice("kind", KINDS) if f.has("kind") else KIND_MODULE
         meta = {
             "kind": kind,
@@ -790,7 +958,7 @@ class _ModuleReader:
             if path.name.startswith("."):
                 continue
             if not path.is_file() or path.suffix != LESSON_SUFFIX:
-                self.problem(path, None, "unexpected entry: lessons/ holds only .md files")
+                self.problem(path, None, _m(N_("unexpected entry: lessons/ holds only .md files")))
                 ok = False
                 continue
             lesson = self._read_lesson(path, images)
@@ -810,11 +978,18 @@ class _ModuleReader:
                 self.problem(
                     path,
                     line,
-                    f"an image must be a file of this module, written {IMAGE_REF_PREFIX}NAME "
-                    f"(found {src!r}): add it to {IMAGES_DIR}/",
+                    _m(
+                        N_(
+                            "an image must be a file of this module, written ../images/NAME "
+                            "(found %(src)s): add it to images/"
+                        ),
+                        src=repr(src),
+                    ),
                 )
             elif images is not None and name not in images:
-                self.problem(path, line, f"the image {IMAGES_DIR}/{name} does not exist")
+                self.problem(
+                    path, line, _m(N_("the image images/%(name)s does not exist"), name=name)
+                )
             else:
                 self.used_images.add(name)
 
@@ -827,8 +1002,14 @@ class _ModuleReader:
             self.problem(
                 path,
                 None,
-                f"the file name {key!r} is the lesson's key: use only letters, digits, - and _ "
-                f"(at most {MAX_KEY} characters)",
+                _m(
+                    N_(
+                        "the file name %(key)s is the lesson's key: use only letters, digits, "
+                        "- and _ (at most %(n)d characters)"
+                    ),
+                    key=repr(key),
+                    n=MAX_KEY,
+                ),
             )
         text = self._read_text(path)
         if text is None:
@@ -843,7 +1024,12 @@ class _ModuleReader:
                 self.problem(
                     path,
                     1,
-                    "the reading time must read <!-- minutes: N --> with N a positive whole number",
+                    _m(
+                        N_(
+                            "the reading time must read <!-- minutes: N --> with N a positive "
+                            "whole number"
+                        )
+                    ),
                 )
             else:
                 minutes = int(match.group(1))
@@ -856,18 +1042,22 @@ class _ModuleReader:
             self.problem(
                 path,
                 index + 1 if index < len(lines) else None,
-                'a lesson must start with its title as a "# heading"',
+                _m(N_('a lesson must start with its title as a "# heading"')),
             )
         elif not title:
-            self.problem(path, index + 1, "the lesson title is empty")
+            self.problem(path, index + 1, _m(N_("the lesson title is empty")))
         elif len(title) > MAX_TITLE:
-            self.problem(path, index + 1, f"the lesson title is longer than {MAX_TITLE} characters")
+            self.problem(
+                path,
+                index + 1,
+                _m(N_("the lesson title is longer than %(n)d characters"), n=MAX_TITLE),
+            )
         body_lines = lines[index + 1 :]
         while body_lines and not body_lines[0].strip():
             body_lines.pop(0)
         body = "\n".join(body_lines).rstrip()
         if heading is not None and not body:
-            self.problem(path, index + 1, "the lesson has no text after its title")
+            self.problem(path, index + 1, _m(N_("the lesson has no text after its title")))
         self._check_image_refs(path, text, images)
         if len(self.problems) > before:
             return None
@@ -879,7 +1069,9 @@ class _ModuleReader:
         path = self.folder / QUIZ_FILE
         if not path.is_file():
             self.problem(
-                path, None, f"missing {QUIZ_FILE}: a module needs a quiz, an assessment a pool"
+                path,
+                None,
+                _m(N_("missing quiz.yaml: a module needs a quiz, an assessment a pool")),
             )
             return None
         loaded = self._read_yaml_mapping(path)
@@ -887,7 +1079,7 @@ class _ModuleReader:
             return None
         doc, data = loaded
         before = len(self.problems)
-        f = _Fields(doc, data, "", _QUIZ_KEYS)
+        f = _Fields(doc, data, None, _QUIZ_KEYS)
         draw = f.integer("draw", minimum=1)
         stratify_by = f.text_list("stratify_by")
         time_limit = f.integer("time_limit_minutes", minimum=1)
@@ -900,7 +1092,7 @@ class _ModuleReader:
         questions: list[QuestionSpec] = []
         if items is not None:
             if not items:
-                f.problem("questions", '"questions" must list at least one question')
+                f.problem("questions", _m(N_('"questions" must list at least one question')))
             seen: dict[str, int] = {}
             for item, line in zip(items, items.item_lines, strict=True):
                 question = self._read_question(doc, item, line, seen)
@@ -911,12 +1103,15 @@ class _ModuleReader:
         # Retired questions stay in the file for old attempts; only those in use count.
         active = [(q, item) for q, item in zip(questions, items, strict=True) if not q.retired]
         if questions and not active:
-            f.problem("questions", "every question is retired: a quiz needs at least one in use")
-        elif draw is not None and draw > len(active):
-            in_use = " in use (not retired)" if len(active) < len(questions) else ""
             f.problem(
-                "draw", f'"draw" is {draw} but there are only {len(active)} questions{in_use}'
+                "questions", _m(N_("every question is retired: a quiz needs at least one in use"))
             )
+        elif draw is not None and draw > len(active):
+            if len(active) < len(questions):
+                message = N_('"draw" is %(draw)d but only %(n)d questions are in use (not retired)')
+            else:
+                message = N_('"draw" is %(draw)d but there are only %(n)d questions')
+            f.problem("draw", _m(message, draw=draw, n=len(active)))
         if stratify_by and active:
             self._check_strata(doc, f, active, draw, stratify_by)
         if len(self.problems) > before:
@@ -941,11 +1136,20 @@ class _ModuleReader:
         for question, item in active:
             mine = [tag for tag in question.tags if tag in counts]
             if len(mine) != 1:
-                found = ", ".join(mine) if mine else "none"
                 doc.problem(
                     item.key_lines.get("tags", item.line),
-                    f'question "{question.key}": with stratify_by each question carries exactly '
-                    f"one of {', '.join(stratify_by)} (found: {found})",
+                    _m(
+                        N_("%(where)s: %(message)s"),
+                        where=_m(N_('question "%(key)s"'), key=question.key),
+                        message=_m(
+                            N_(
+                                "with stratify_by each question carries exactly one of "
+                                "%(tags)s (found: %(found)s)"
+                            ),
+                            tags=", ".join(stratify_by),
+                            found=", ".join(mine) if mine else _m(N_("none")),
+                        ),
+                    ),
                 )
             else:
                 counts[mine[0]] += 1
@@ -954,8 +1158,14 @@ class _ModuleReader:
         if draw is not None and draw < len(stratify_by):
             f.problem(
                 "draw",
-                f'"draw" ({draw}) is smaller than the number of stratify_by tags '
-                f"({len(stratify_by)}), so an attempt could not cover every tag",
+                _m(
+                    N_(
+                        '"draw" (%(draw)d) is smaller than the number of stratify_by tags '
+                        "(%(n)d), so an attempt could not cover every tag"
+                    ),
+                    draw=draw,
+                    n=len(stratify_by),
+                ),
             )
             return
         need = math.ceil(draw / len(stratify_by)) if draw is not None else 1
@@ -963,24 +1173,49 @@ class _ModuleReader:
             if count < need:
                 f.problem(
                     "stratify_by",
-                    f'tag "{tag}" has {count} questions; drawing {draw or "all"} across '
-                    f"{len(stratify_by)} tags needs at least {need} per tag",
+                    _m(
+                        N_(
+                            'tag "%(tag)s" has %(count)d questions; drawing %(draw)s across '
+                            "%(n)d tags needs at least %(need)d per tag"
+                        ),
+                        tag=tag,
+                        count=count,
+                        draw=str(draw) if draw else _m(N_("all")),
+                        n=len(stratify_by),
+                        need=need,
+                    ),
                 )
 
     def _read_question(
         self, doc: _Yaml, item: Any, line: int, seen: dict[str, int]
     ) -> QuestionSpec | None:
         if not isinstance(item, _Map):
-            doc.problem(line, f"each question must be a mapping of keys, not {_type_name(item)}")
+            doc.problem(
+                line,
+                _m(
+                    N_("each question must be a mapping of keys, not %(type)s"),
+                    type=_type_name(item),
+                ),
+            )
             return None
         before = len(self.problems)
         raw_id = item.get("id")
-        label = f'question "{raw_id}"' if isinstance(raw_id, str) else f"question at line {line}"
+        if isinstance(raw_id, str):
+            label = _m(N_('question "%(key)s"'), key=raw_id)
+        else:
+            label = _m(N_("question at line %(line)d"), line=line)
         f = _Fields(doc, item, label, _QUESTION_KEYS)
         key = f.key("id")
         if key is not None:
             if key in seen:
-                f.problem("id", f'duplicate question id "{key}" (first on line {seen[key]})')
+                f.problem(
+                    "id",
+                    _m(
+                        N_('duplicate question id "%(key)s" (first on line %(line)d)'),
+                        key=key,
+                        line=seen[key],
+                    ),
+                )
             else:
                 seen[key] = f.line("id")
         qtype = f.choice("type", QUESTION_TYPES)
@@ -993,14 +1228,20 @@ class _ModuleReader:
         correct: list[str] = []
         if qtype == TRUE_FALSE:
             if f.has("options"):
-                f.problem("options", "a true_false question has no options; use answer: true/false")
+                f.problem(
+                    "options",
+                    _m(N_("a true_false question has no options; use answer: true/false")),
+                )
             answer = f.boolean("answer", required=True)
             if answer is not None:
                 options = list(TRUE_FALSE_OPTIONS)
                 correct = ["true" if answer else "false"]
         elif qtype in (SINGLE, MULTIPLE):
             if f.has("answer"):
-                f.problem("answer", f'"answer" is only for true_false questions, not {qtype}')
+                f.problem(
+                    "answer",
+                    _m(N_('"answer" is only for true_false questions, not %(type)s'), type=qtype),
+                )
             options, correct = self._read_options(doc, f, qtype)
         if len(self.problems) > before:
             return None
@@ -1023,14 +1264,14 @@ class _ModuleReader:
         if items is None:
             return [], []
         if len(items) < 2:
-            f.problem("options", f"a {qtype} question needs at least 2 options")
+            f.problem("options", _m(N_("a %(type)s question needs at least 2 options"), type=qtype))
         options: list[tuple[str, str]] = []
         correct: list[str] = []
         seen: dict[str, int] = {}
         before = len(self.problems)
         for item, line in zip(items, items.item_lines, strict=True):
             if not isinstance(item, _Map):
-                doc.problem(line, f"{f.prefix}each option must be a mapping with id and text")
+                f.problem_at(line, _m(N_("each option must be a mapping with id and text")))
                 continue
             o = _Fields(doc, item, f.where, _OPTION_KEYS)
             key = o.key("id")
@@ -1039,7 +1280,14 @@ class _ModuleReader:
             if key is None or text is None:
                 continue
             if key in seen:
-                o.problem("id", f'duplicate option id "{key}" (first on line {seen[key]})')
+                o.problem(
+                    "id",
+                    _m(
+                        N_('duplicate option id "%(key)s" (first on line %(line)d)'),
+                        key=key,
+                        line=seen[key],
+                    ),
+                )
                 continue
             seen[key] = o.line("id")
             options.append((key, text))
@@ -1051,8 +1299,11 @@ class _ModuleReader:
         if qtype == SINGLE and len(correct) != 1:
             f.problem(
                 "options",
-                f"a single question needs exactly one correct option (found {len(correct)})",
+                _m(
+                    N_("a single question needs exactly one correct option (found %(n)d)"),
+                    n=len(correct),
+                ),
             )
         elif qtype == MULTIPLE and not correct:
-            f.problem("options", "a multiple question needs at least one correct option")
+            f.problem("options", _m(N_("a multiple question needs at least one correct option")))
         return options, correct

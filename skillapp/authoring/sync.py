@@ -17,8 +17,10 @@ from skillapp.assessment.models import Question
 from skillapp.authoring.images import image_links, store_images, version_images
 from skillapp.authoring.loader import (
     MODULE_FILE,
+    N_,
     LessonSpec,
     ModuleSpec,
+    Msg,
     Problem,
     QuestionSpec,
     QuizSpec,
@@ -82,8 +84,13 @@ def sync_modules(
         Problem(
             f"{spec.slug}/{MODULE_FILE}",
             None,
-            f'kind cannot change from "{existing[spec.slug].kind}" to "{spec.kind}" '
-            "for a module already loaded; use a new folder (slug) instead",
+            Msg(
+                N_(
+                    'kind cannot change from "%(old)s" to "%(new)s" for a module already '
+                    "loaded; use a new folder (slug) instead"
+                ),
+                {"old": existing[spec.slug].kind, "new": spec.kind},
+            ),
         )
         for spec in specs
         if spec.slug in existing and existing[spec.slug].kind != spec.kind
@@ -156,7 +163,9 @@ def sync_content_dir(
         return sync_modules(session, loaded.modules, by_user_id=by_user_id)
     except SyncConflict as conflict:
         root = Path(path)
-        problems = [Problem(str(root / p.file), p.line, p.message) for p in conflict.problems]
+        problems = [
+            Problem(str(root / p.file), p.line, p.msg or p.message) for p in conflict.problems
+        ]
         return SyncReport(problems=problems)
 
 
