@@ -88,6 +88,8 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.assessment import views as _assessment_views  # noqa: F401
     from skillapp.auth import bp as auth_bp
     from skillapp.auth import views as _auth_views  # noqa: F401
+    from skillapp.authoring import bp as authoring_bp
+    from skillapp.authoring import views as _authoring_views  # noqa: F401
     from skillapp.certificates import bp as certificates_bp
     from skillapp.certificates import views as _certificates_views  # noqa: F401
     from skillapp.imports import bp as imports_bp
@@ -109,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(authoring_bp, url_prefix="/authoring")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(roster_bp, url_prefix="/hr")
     app.register_blueprint(metrics_bp, url_prefix="/hr")

@@ -199,6 +199,10 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["category_label"] = lambda c: str(CATEGORY_LABELS.get(c, c))
+    from skillapp.authoring.messages import change_label, problem_text
+
+    app.jinja_env.filters["problem_text"] = problem_text
+    app.jinja_env.filters["change_label"] = change_label
 
     @app.context_processor
     def inject_globals():

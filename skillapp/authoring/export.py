@@ -88,6 +88,12 @@ def module_yaml(spec: ModuleSpec) -> str:
 
 
 def quiz_yaml(quiz: QuizSpec) -> str:
+    return quiz_yaml_with_lines(quiz)[0]
+
+
+def quiz_yaml_with_lines(quiz: QuizSpec) -> tuple[str, dict[str, tuple[int, int]]]:
+    """quiz.yaml, and the first and last line (1-based) of each question by key,
+    so that a problem the loader finds can be traced back to its question."""
     pairs = [
         ("draw", quiz.draw),
         ("stratify_by", list(quiz.stratify_by) or None),
@@ -100,11 +106,14 @@ def quiz_yaml(quiz: QuizSpec) -> str:
     ]
     lines = _lines(pairs)
     lines.append("questions:")
+    ranges: dict[str, tuple[int, int]] = {}
     for number, question in enumerate(quiz.questions):
         if number:
             lines.append("")
+        first = len(lines) + 1
         lines.extend(_question_lines(question))
-    return "\n".join(lines) + "\n"
+        ranges.setdefault(question.key, (first, len(lines)))
+    return "\n".join(lines) + "\n", ranges
 
 
 def _question_lines(question: QuestionSpec) -> list[str]:

@@ -109,3 +109,15 @@ def version_images(session: Session, version_id: int) -> list[ImageSpec]:
         .order_by(ModuleVersionImage.name)
     ).all()
     return [ImageSpec(name=n, content_type=t, sha256=s, data=d) for n, t, s, d in rows]
+
+
+def stored_image(session: Session, sha256: str) -> ContentImage | None:
+    return session.get(ContentImage, sha256) if len(sha256) == 64 else None
+
+
+def published_image(session: Session, sha256: str) -> ContentImage | None:
+    """The image if some published version shows it."""
+    used = session.scalar(
+        select(ModuleVersionImage.sha256).where(ModuleVersionImage.sha256 == sha256).limit(1)
+    )
+    return stored_image(session, sha256) if used else None

@@ -119,12 +119,21 @@ class Msg:
     template: str
     params: dict[str, Any] = field(default_factory=dict)
 
-    def render(self, translate: Callable[[str], str] | None = None) -> str:
+    def render(
+        self,
+        translate: Callable[[str], str] | None = None,
+        key_label: Callable[[str], str] | None = None,
+    ) -> str:
+        """The message; ``translate`` maps a template to the page's language and
+        ``key_label`` names a format key (the ``key`` parameter) as a page does."""
         translate = translate or (lambda text: text)
-        values = {
-            name: value.render(translate) if isinstance(value, Msg) else value
-            for name, value in self.params.items()
-        }
+        values = {}
+        for name, value in self.params.items():
+            if isinstance(value, Msg):
+                value = value.render(translate, key_label)
+            elif name == "key" and key_label is not None:
+                value = key_label(value)
+            values[name] = value
         return translate(self.template) % values if values else translate(self.template)
 
 

@@ -83,5 +83,7 @@ class ModuleChange(db.Model):
     # The lesson or question key, the image name, the version number, the file name …
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
+    user: Mapped["User | None"] = relationship()  # noqa: F821
+
     def __repr__(self) -> str:
         return f"<ModuleChange {self.module_id} {self.action}>"
