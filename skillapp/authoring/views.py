@@ -366,7 +366,8 @@ def markdown_preview(slug):
 
 def image_markdown(image) -> str:
     """How a lesson shows the image; the author replaces the placeholder description."""
-    return f"![{_('describe the image')}]({IMAGE_REF_PREFIX}{image.name})"
+    description = _("describe the image")
+    return "![" + description + "](" + IMAGE_REF_PREFIX + image.name + ")"
 
 
 def _wants_json() -> bool:
