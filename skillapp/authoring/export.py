@@ -105,7 +105,8 @@ def quiz_yaml_with_lines(quiz: QuizSpec) -> tuple[str, dict[str, tuple[int, int]
         ("review", quiz.review),
     ]
     lines = _lines(pairs)
-    lines.append("questions:")
+    # An empty list reads as one (so a new draft's problem is "no questions yet").
+    lines.append("questions:" if quiz.questions else "questions: []")
     ranges: dict[str, tuple[int, int]] = {}
     for number, question in enumerate(quiz.questions):
         if number:

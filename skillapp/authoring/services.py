@@ -261,8 +261,8 @@ def _locate(problem: Problem, slug: str, ranges: dict[str, tuple[int, int]]) -> 
         return Located(problem, "lesson", PurePosixPath(parts[1]).stem)
     if len(parts) == 2 and parts[0] == IMAGES_DIR:
         return Located(problem, "image", parts[1])
-    if path == MODULE_FILE or not path:
-        return Located(problem, "module")
+    if parts == (LESSONS_DIR,):
+        return Located(problem, "lessons")
     return Located(problem, "module")
 
 

@@ -151,6 +151,7 @@ def module(slug):
         "form": CsrfOnlyForm(),
         "review_labels": REVIEW_LABELS,
         "type_labels": QUESTION_TYPE_LABELS,
+        "image_markdown": image_markdown,
     }
     if draft is not None:
         context.update(_context(module, draft))
