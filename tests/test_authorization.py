@@ -9,6 +9,7 @@ from skillapp.certificates.models import Certificate
 from skillapp.extensions import db
 
 ROLES = ["learner", "author", "hr", "admin"]
+AUTHORS = {"author", "admin"}
 
 
 @pytest.fixture
@@ -38,6 +39,7 @@ def world(make_user, make_module):
         "user": owner.id,
         "lesson": module.current_version.lessons[0].key,
         "missing": 999999,
+        "sha": "0" * 64,
     }
 
 
@@ -80,6 +82,46 @@ ROUTES = [
     ("POST", "/hr/surveys/confirm", {"hr", "admin"}),
     ("GET", "/hr/surveys/mappings/{missing}.yaml", {"hr", "admin"}),
     ("GET", "/api/v1/metrics?fiscal_year=2026", {"hr", "admin"}),
+    ("GET", "/images/{sha}", "any"),
+    *(
+        (method, path, AUTHORS)
+        for method, path in [
+            ("GET", "/authoring/"),
+            ("GET", "/authoring/new"),
+            ("POST", "/authoring/new"),
+            ("GET", "/authoring/import"),
+            ("POST", "/authoring/import"),
+            ("POST", "/authoring/import/confirm"),
+            ("GET", "/authoring/modules/{slug}"),
+            ("POST", "/authoring/modules/{slug}/draft"),
+            ("GET", "/authoring/modules/{slug}/settings"),
+            ("POST", "/authoring/modules/{slug}/settings"),
+            ("GET", "/authoring/modules/{slug}/quiz"),
+            ("POST", "/authoring/modules/{slug}/quiz"),
+            ("GET", "/authoring/modules/{slug}/new-lesson"),
+            ("POST", "/authoring/modules/{slug}/new-lesson"),
+            ("GET", "/authoring/modules/{slug}/lessons/{lesson}"),
+            ("POST", "/authoring/modules/{slug}/lessons/{lesson}"),
+            ("POST", "/authoring/modules/{slug}/lessons/{lesson}/delete"),
+            ("POST", "/authoring/modules/{slug}/markdown"),
+            ("POST", "/authoring/modules/{slug}/images"),
+            ("POST", "/authoring/modules/{slug}/images/x.png/delete"),
+            ("GET", "/authoring/modules/{slug}/new-question"),
+            ("POST", "/authoring/modules/{slug}/new-question"),
+            ("GET", "/authoring/modules/{slug}/questions/q1"),
+            ("POST", "/authoring/modules/{slug}/questions/q1"),
+            ("POST", "/authoring/modules/{slug}/questions/q1/retire"),
+            ("POST", "/authoring/modules/{slug}/questions/q1/move"),
+            ("POST", "/authoring/modules/{slug}/questions/q1/delete"),
+            ("GET", "/authoring/modules/{slug}/preview"),
+            ("GET", "/authoring/modules/{slug}/preview/lessons/{lesson}"),
+            ("GET", "/authoring/modules/{slug}/preview/quiz"),
+            ("POST", "/authoring/modules/{slug}/publish"),
+            ("POST", "/authoring/modules/{slug}/discard"),
+            ("GET", "/authoring/modules/{slug}/history"),
+            ("GET", "/authoring/modules/{slug}/export.zip"),
+        ]
+    ),
 ]
 
 # Routes on one user's own objects: everybody else gets 404.

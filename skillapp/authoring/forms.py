@@ -13,6 +13,7 @@ from wtforms import (
     BooleanField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -45,6 +46,10 @@ QUESTION_TYPE_LABELS = {
     "true_false": _l("True or false"),
 }
 _TAG_SPLIT = re.compile(r"[,、，\n]+")
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(code, label) for code, label in labels.items()]
 
 
 def split_tags(value: str | None) -> list[str]:
@@ -104,13 +109,15 @@ class NewModuleForm(FlaskForm):
         render_kw={"autocapitalize": "off", "spellcheck": "false", "inputmode": "url"},
     )
     kind = RadioField(
-        _l("Kind"), choices=list(KIND_LABELS.items()), default="module", validators=[DataRequired()]
+        _l("Kind"), choices=_choices(KIND_LABELS), default="module", validators=[DataRequired()]
     )
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), _length(MAX_TITLE)]
     )
     category = SelectField(
-        _l("Category"), choices=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES], default="other"
+        _l("Category"),
+        choices=_choices({c: CATEGORY_LABELS[c] for c in CATEGORIES}),
+        default="other",
     )
     summary = TextAreaField(
         _l("Summary"), validators=[DataRequired(_l("Enter a summary."))], render_kw={"rows": 3}
@@ -119,7 +126,9 @@ class NewModuleForm(FlaskForm):
 
 class ModuleSettingsForm(FlaskForm):
     title = StringField(_l("Title"), validators=[_length(MAX_TITLE)])
-    category = SelectField(_l("Category"), choices=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES])
+    category = SelectField(
+        _l("Category"), choices=_choices({c: CATEGORY_LABELS[c] for c in CATEGORIES})
+    )
     summary = TextAreaField(_l("Summary"), render_kw={"rows": 3})
     order = _whole(_l("Order in the list"))
     estimated_minutes = _whole(_l("Estimated time (minutes)"))
@@ -136,7 +145,7 @@ class QuizSettingsForm(FlaskForm):
     shuffle_options = BooleanField(_l("Shuffle the options of each question"))
     review = RadioField(
         _l("When the review shows the correct answers and explanations"),
-        choices=[(code, REVIEW_LABELS[code]) for code in REVIEW_CHOICES],
+        choices=_choices({code: REVIEW_LABELS[code] for code in REVIEW_CHOICES}),
         default="always",
     )
 
@@ -168,11 +177,14 @@ class QuestionForm(FlaskForm):
         ],
         render_kw={"autocapitalize": "off", "spellcheck": "false"},
     )
-    type = SelectField(_l("Question type"), choices=list(QUESTION_TYPE_LABELS.items()))
+    type = SelectField(_l("Question type"), choices=_choices(QUESTION_TYPE_LABELS))
     text = TextAreaField(_l("Question"), render_kw={"rows": 3})
     answer = RadioField(
         _l("Correct answer"),
-        choices=[("true", _l("True (正しい)")), ("false", _l("False (誤り)"))],
+        choices=[
+            SelectChoice("true", _l("True (正しい)")),
+            SelectChoice("false", _l("False (誤り)")),
+        ],
         validators=[Optional()],
     )
     explanation = TextAreaField(_l("Explanation (shown in the review)"), render_kw={"rows": 3})

@@ -29,7 +29,6 @@ from skillapp.authoring.loader import (
     LESSONS_DIR,
     MAX_KEY,
     MAX_SLUG,
-    MODULE_FILE,
     QUIZ_FILE,
     REVIEW_ALWAYS,
     SLUG_RE,
