@@ -128,8 +128,13 @@ def module_for_editing(session: Session, slug: str) -> Module | None:
     return session.scalar(select(Module).where(Module.slug == slug))
 
 
-def get_draft(session: Session, module: Module) -> ModuleDraft | None:
-    return session.scalar(select(ModuleDraft).where(ModuleDraft.module_id == module.id))
+def get_draft(session: Session, module: Module, *, for_update: bool = False) -> ModuleDraft | None:
+    """The module's draft; ``for_update`` locks its row (PostgreSQL) so that two
+    authors saving at the same moment cannot lose one another's change."""
+    query = select(ModuleDraft).where(ModuleDraft.module_id == module.id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def create_module(

@@ -78,7 +78,7 @@ def _module_or_404(slug: str):
 
 def _draft_or_redirect(module):
     """The module's draft; None (after a notice) when there is none to edit."""
-    draft = services.get_draft(db.session, module)
+    draft = services.get_draft(db.session, module, for_update=request.method == "POST")
     if draft is None:
         flash(_("Start a draft before you edit: learners keep the published version."), "info")
     return draft
@@ -378,7 +378,7 @@ def _wants_json() -> bool:
 @bp.route("/modules/<slug>/images", methods=["POST"])
 def upload_image(slug):
     module = _module_or_404(slug)
-    draft = services.get_draft(db.session, module)
+    draft = services.get_draft(db.session, module, for_update=True)
     back = request.form.get("back") or url_for("authoring.module", slug=slug, _anchor="images")
     if not back.startswith("/authoring/"):
         back = url_for("authoring.module", slug=slug, _anchor="images")
