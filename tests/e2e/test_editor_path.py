@@ -55,6 +55,7 @@ def test_author_writes_previews_and_publishes(browser, live_server, make_user, t
 
         # A lesson: the preview follows the text; an uploaded image lands at the cursor.
         page.locator(f'a[href="/authoring/modules/{SLUG}/new-lesson"]').first.click()
+        page.wait_for_url(f"{base}/authoring/modules/{SLUG}/new-lesson", wait_until="load")
         page.locator("#title").fill("最初のレッスン")
         expect(page.locator("#live-preview-title")).to_have_text("最初のレッスン")
         page.locator("#body").fill("本文は **太字** です。\n\n<script>alert(1)</script>\n")
