@@ -77,7 +77,7 @@ def _api(client, attempt):
 
 def _leaks(page: str, api: dict, module) -> bool:
     explanation_shown = "解説1" in page
-    marked = "badge--correct" in page or "status--done" in page
+    marked = any(mark in page for mark in ("badge--correct", "status--done", "option--chosen"))
     api_keys = any("correct" in q or "explanation" in q for q in api["questions"])
     return explanation_shown or marked or api_keys
 
