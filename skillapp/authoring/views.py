@@ -90,11 +90,17 @@ def _to_module(module, anchor: str | None = None):
 
 def _context(module, draft):
     spec = services.draft_spec(db.session, draft)
+    validation = services.validate_draft(db.session, draft)
+    current = module.current_version
     return {
         "module": module,
         "draft": draft,
         "spec": spec,
-        "validation": services.validate_draft(db.session, draft),
+        "validation": validation,
+        # Valid and the same as the published version: nothing to publish yet.
+        "unchanged": validation.ok
+        and current is not None
+        and current.content_hash == validation.spec.content_hash,
         "stale": services.is_stale(draft),
         "published_keys": services.published_question_keys(db.session, module.id),
     }

@@ -309,6 +309,8 @@ def test_publishing_an_unchanged_draft_publishes_nothing(client, author):
     build_module(client)
     publish(client, "data-basics")
     start_draft(client, "data-basics")
+    page = _html(client.get("/authoring/modules/data-basics"))
+    assert "まだ変更はありません" in page and 'id="publish-button" disabled' in page
     response = publish(client, "data-basics")
     assert "公開する変更がありません" in _html(client.get(response.location))
     assert db.session.scalar(select(func.count()).select_from(ModuleVersion)) == 1
