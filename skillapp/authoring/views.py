@@ -28,6 +28,7 @@ from skillapp.authoring.forms import (
     LessonForm,
     ModuleSettingsForm,
     NewModuleForm,
+    OptionRow,
     QuestionForm,
     QuizSettingsForm,
     empty_rows,
@@ -44,6 +45,7 @@ from skillapp.authoring.loader import (
     SINGLE,
     TRUE_FALSE,
     TRUE_FALSE_OPTIONS,
+    LoadResult,
     QuestionSpec,
     load_module_files,
 )
@@ -478,8 +480,6 @@ def _question_from_form(form, rows) -> QuestionSpec:
 
 
 def _rows_for(question: QuestionSpec | None):
-    from skillapp.authoring.forms import OptionRow
-
     if question is None or question.type == TRUE_FALSE:
         return []
     return [OptionRow(k, text, k in question.correct_keys) for k, text in question.options]
@@ -758,8 +758,6 @@ def import_form():
 def _load_zip(name: str, data: bytes):
     slug, files, problems = read_zip(data, name)
     if problems:
-        from skillapp.authoring.loader import LoadResult
-
         return LoadResult(problems=problems)
     return load_module_files(slug, files, label=f"{name}:{slug}")
 
