@@ -28,6 +28,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config.get("CONTENT_DIR") is None:
         app.config["CONTENT_DIR"] = str(PROJECT_ROOT / "content" / "modules")
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    # A form's CSRF token lasts as long as the login session it belongs to, so a
+    # quiz left open for its whole time limit can still be submitted.
+    app.config.setdefault(
+        "WTF_CSRF_TIME_LIMIT", int(app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds())
+    )
 
     from skillapp import web
     from skillapp.extensions import babel, csrf, db, login_manager, migrate
@@ -100,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.metrics import api_bp as metrics_api
     from skillapp.metrics import bp as metrics_bp
     from skillapp.metrics import display as _metrics_display  # noqa: F401
+    from skillapp.metrics import indicator_views as _metrics_indicator_views  # noqa: F401
     from skillapp.metrics import report_views as _metrics_report_views  # noqa: F401
     from skillapp.metrics import views as _metrics_views  # noqa: F401
     from skillapp.roster import bp as roster_bp

@@ -30,8 +30,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
 # CSRF tokens live as long as the longest possible session, so that no quiz
-# (whatever its time limit) outlives the token of its form.
-WTF_CSRF_TIME_LIMIT = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+# outlives the token of its form (content sync refuses a time limit longer than
+# 12 hours). create_app sets WTF_CSRF_TIME_LIMIT from SESSION_ABSOLUTE_TIMEOUT
+# unless it is configured itself.
 
 # Login throttling, per (staff number, client address): after SLOWDOWN_AFTER
 # failures each further try waits an exponentially growing delay; after
@@ -40,10 +41,23 @@ LOGIN_SLOWDOWN_AFTER = 3
 LOGIN_LOCK_AFTER = 10
 LOGIN_LOCK_WINDOW = timedelta(minutes=15)
 LOGIN_LOCK_DURATION = timedelta(minutes=15)
+# However many addresses they come from: once a staff number has had
+# LOGIN_ACCOUNT_LOCK_AFTER failures within LOGIN_ACCOUNT_WINDOW (ASVS 2.2.1: no
+# more than 100 an hour), it is refused from every address its owner has never
+# logged in from, until the failures age out or an administrator unlocks it.
+# The owner's own usual addresses stay open, so nobody can lock anyone out.
+LOGIN_ACCOUNT_LOCK_AFTER = 50
+LOGIN_ACCOUNT_WINDOW = timedelta(hours=1)
 
 # Passwords (ASVS V2.1): length only, no composition rules.
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
+
+# First passwords of the accounts a roster import creates: "random" (one per
+# person, listed once in a file for HR to hand out, to be changed at first
+# login) or "none" (no password until an administrator sets one). Never a
+# shared default.
+ROSTER_FIRST_PASSWORDS = "random"
 
 # Trust X-Forwarded-For / -Proto from this many proxies (0 when serving directly).
 PROXY_FIX_X_FOR = 0

@@ -102,7 +102,19 @@ def _unauthorized():
             message=str(_l("Your session has ended. Log in again.")),
         ), 401
     flash(login_manager.login_message, "info")
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.login", next=_page_to_return_to()))
+
+
+def _page_to_return_to() -> str | None:
+    """Where the login form sends the user back: this page, or for a form sent
+    after the session ended (a POST cannot be repeated as a GET) the page of
+    this site that the form was on."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 # Pages a user who must change their password may still reach.

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -61,3 +61,66 @@ def test_bulk_insert_converts_like_an_insert_and_joins_the_transaction(app):
     bulk_insert(db.session, RosterImport, rows[:1])
     db.session.rollback()  # the rows went into the session's transaction
     assert len(db.session.scalars(select(RosterImport)).all()) == 3
+
+
+def test_csrf_tokens_outlive_the_longest_quiz(app):
+    """A quiz left open until its time limit can still be submitted: the form's
+    CSRF token lasts as long as the session, and no time limit is longer."""
+    from skillapp import create_app
+    from skillapp.authoring.loader import MAX_TIME_LIMIT_MINUTES, load_content_dir
+
+    limit = app.config["WTF_CSRF_TIME_LIMIT"]
+    assert limit == app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+    assert limit >= MAX_TIME_LIMIT_MINUTES * 60
+    loaded = load_content_dir(app.config["CONTENT_DIR"])
+    assert not loaded.problems
+    longest = max(m.quiz.time_limit_minutes or 0 for m in loaded.modules)
+    assert 0 < longest * 60 <= limit
+    # A longer absolute session timeout takes the token with it.
+    longer = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": "sqlite://",
+            "SECRET_KEY": "x",
+            "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=14),
+        }
+    )
+    assert longer.config["WTF_CSRF_TIME_LIMIT"] == 14 * 3600
+
+
+def test_settings_come_from_config_then_instance_then_environment(tmp_path, monkeypatch):
+    """config.py gives the defaults, instance/config.py overrides them, and
+    SKILLAPP_* environment variables override both."""
+    from flask import Flask
+
+    from skillapp import create_app
+
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path))
+    monkeypatch.setenv("SKILLAPP_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    for name in ("SKILLAPP_CITY_NAME", "SKILLAPP_LOGIN_LOCK_AFTER", "SKILLAPP_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+    app = create_app()
+    assert app.config["CITY_NAME"] == "デモ市" and app.config["LOGIN_LOCK_AFTER"] == 10
+    # No key configured: one is generated into the instance folder and kept.
+    key = (tmp_path / "secret_key").read_text()
+    assert app.config["SECRET_KEY"] == key and len(key) == 64
+    _dispose(app)
+
+    (tmp_path / "config.py").write_text('CITY_NAME = "柏崎市"\nLOGIN_LOCK_AFTER = 5\n', "utf-8")
+    app = create_app()
+    assert app.config["CITY_NAME"] == "柏崎市" and app.config["LOGIN_LOCK_AFTER"] == 5
+    assert app.config["SECRET_KEY"] == key
+    _dispose(app)
+
+    monkeypatch.setenv("SKILLAPP_CITY_NAME", "長岡市")
+    monkeypatch.setenv("SKILLAPP_LOGIN_LOCK_AFTER", "7")
+    app = create_app()
+    assert app.config["CITY_NAME"] == "長岡市" and app.config["LOGIN_LOCK_AFTER"] == 7
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'app.db'}"
+    _dispose(app)
+
+
+def _dispose(app):
+    with app.app_context():
+        db.engine.dispose()

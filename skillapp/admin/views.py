@@ -95,7 +95,9 @@ def user(user_id):
     roles_form = RolesForm(roles=sorted(user.roles - {"learner"}))
     return render_template(
         "admin/user.html",
-        locked=services.is_locked(db.session, user),
+        locked=services.is_locked(
+            db.session, user, services.ThrottlePolicy.from_config(current_app.config)
+        ),
         user=user,
         roles_form=roles_form,
         password_form=ResetPasswordForm(),

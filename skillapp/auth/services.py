@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from skillapp.audit.services import record_event
-from skillapp.auth.models import LoginThrottle, User, UserRole
+from skillapp.auth.models import AuthSession, LoginThrottle, User, UserRole
 from skillapp.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from skillapp.auth.roles import LEARNER, ROLES
 from skillapp.auth.sessions import end_user_sessions
@@ -33,6 +33,9 @@ class ThrottlePolicy:
     lock_after: int = 10
     window: timedelta = timedelta(minutes=15)
     lock_duration: timedelta = timedelta(minutes=15)
+    # Failures on one staff number from every address together (0: no limit).
+    account_lock_after: int = 50
+    account_window: timedelta = timedelta(hours=1)
 
     @classmethod
     def from_config(cls, config) -> "ThrottlePolicy":
@@ -41,6 +44,8 @@ class ThrottlePolicy:
             lock_after=config["LOGIN_LOCK_AFTER"],
             window=config["LOGIN_LOCK_WINDOW"],
             lock_duration=config["LOGIN_LOCK_DURATION"],
+            account_lock_after=config["LOGIN_ACCOUNT_LOCK_AFTER"],
+            account_window=config["LOGIN_ACCOUNT_WINDOW"],
         )
 
 
@@ -70,6 +75,47 @@ def _wait_seconds(throttle: LoginThrottle, policy: ThrottlePolicy, now: datetime
     return max(0, int(remaining.total_seconds()) + 1) if remaining.total_seconds() > 0 else 0
 
 
+def _account_failures(
+    session: Session, staff_no: str, policy: ThrottlePolicy, now: datetime
+) -> tuple[int, datetime | None]:
+    """Recent failures on a staff number from every address, and the oldest of them."""
+    total, oldest = session.execute(
+        select(func.sum(LoginThrottle.failures), func.min(LoginThrottle.last_failure_at)).where(
+            LoginThrottle.staff_no == staff_no,
+            LoginThrottle.last_failure_at > now - policy.account_window,
+        )
+    ).one()
+    return int(total or 0), oldest
+
+
+def _known_address(session: Session, user: User | None, ip: str) -> bool:
+    """Has the account's owner logged in from this address before?"""
+    if user is None:
+        return False
+    return (
+        session.scalar(
+            select(AuthSession.id).where(AuthSession.user_id == user.id, AuthSession.ip == ip)
+        )
+        is not None
+    )
+
+
+def _account_locked_for(
+    session: Session, staff_no: str, ip: str, policy: ThrottlePolicy, now: datetime
+) -> int:
+    """Seconds until this address may try the staff number again, when the
+    failures from all addresses together have reached the account limit; 0 if
+    not. The owner's own known addresses are never locked this way."""
+    if not policy.account_lock_after:
+        return 0
+    total, oldest = _account_failures(session, staff_no, policy, now)
+    if total < policy.account_lock_after or _known_address(
+        session, find_user(session, staff_no), ip
+    ):
+        return 0
+    return max(1, int((oldest + policy.account_window - now).total_seconds()) + 1)
+
+
 def authenticate(
     session: Session,
     staff_no: str,
@@ -81,7 +127,10 @@ def authenticate(
 ) -> LoginResult:
     """Check a login. Failures slow down, then lock, the (staff number, address) pair.
 
-    Every outcome is written to the audit log. The caller commits.
+    So that many addresses together cannot guess without end either, a staff
+    number with ``policy.account_lock_after`` recent failures in all is refused
+    from every address its owner has never logged in from. Every outcome is
+    written to the audit log. The caller commits.
     """
     now = now or utcnow()
     staff_no = normalize_staff_no(staff_no)[:64]
@@ -112,6 +161,19 @@ def authenticate(
                 retry_after=wait,
             )
             return LoginResult(status=status, retry_after=wait)
+
+    wait = _account_locked_for(session, staff_no, ip, policy, now)
+    if wait:
+        record_event(
+            session,
+            "login_refused",
+            object_type="staff_no",
+            object_id=staff_no,
+            ip=ip,
+            reason="account_locked",
+            retry_after=wait,
+        )
+        return LoginResult(status="locked", retry_after=wait)
 
     user = find_user(session, staff_no)
     ok = verify_password(user.password_hash if user else None, password)
@@ -155,6 +217,18 @@ def authenticate(
         **detail,
     )
     session.flush()
+    if policy.account_lock_after:
+        total, _oldest = _account_failures(session, staff_no, policy, now)
+        if total == policy.account_lock_after:
+            record_event(
+                session,
+                "login_locked",
+                object_type="staff_no",
+                object_id=staff_no,
+                ip=ip,
+                scope="account",
+                failures=total,
+            )
     wait = _wait_seconds(throttle, policy, now)
     return LoginResult(status=status, retry_after=wait)
 
@@ -308,15 +382,19 @@ def unlock_logins(session: Session, user: User, *, by: User | None = None) -> in
     return removed or 0
 
 
-def is_locked(session: Session, user: User) -> bool:
+def is_locked(session: Session, user: User, policy: ThrottlePolicy | None = None) -> bool:
+    """Is any address locked out of this account, or (given the policy) has the
+    account reached its limit of failures from all addresses together?"""
     now = utcnow()
-    return bool(
-        session.scalar(
-            select(LoginThrottle.staff_no).where(
-                LoginThrottle.staff_no == user.staff_no, LoginThrottle.locked_until > now
-            )
+    if session.scalar(
+        select(LoginThrottle.staff_no).where(
+            LoginThrottle.staff_no == user.staff_no, LoginThrottle.locked_until > now
         )
-    )
+    ):
+        return True
+    if policy is None or not policy.account_lock_after:
+        return False
+    return _account_failures(session, user.staff_no, policy, now)[0] >= policy.account_lock_after
 
 
 def set_disabled(session: Session, user: User, disabled: bool, *, by: User | None = None) -> None:

@@ -75,6 +75,8 @@ HEADING_RE = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 MAX_SLUG = 100
 MAX_KEY = 100
 MAX_TITLE = 200
+# A quiz cannot outlast the login session (and CSRF token) it is taken in.
+MAX_TIME_LIMIT_MINUTES = 12 * 60
 
 _MODULE_KEYS = {"title", "kind", "category", "summary", "order", "estimated_minutes", "tags"}
 _QUIZ_KEYS = {
@@ -1092,6 +1094,19 @@ class _ModuleReader:
         draw = f.integer("draw", minimum=1)
         stratify_by = f.text_list("stratify_by")
         time_limit = f.integer("time_limit_minutes", minimum=1)
+        if time_limit is not None and time_limit > MAX_TIME_LIMIT_MINUTES:
+            f.problem(
+                "time_limit_minutes",
+                _m(
+                    N_(
+                        '"time_limit_minutes" is %(value)d but must be at most %(limit)d '
+                        "(12 hours, the longest a login session lasts)"
+                    ),
+                    value=time_limit,
+                    limit=MAX_TIME_LIMIT_MINUTES,
+                ),
+            )
+            time_limit = None
         max_attempts = f.integer("max_attempts", minimum=1)
         cooldown = f.integer("cooldown_minutes", minimum=1)
         shuffle_questions = f.boolean("shuffle_questions")

@@ -340,6 +340,98 @@ def completion_by_department(
 
 
 @dataclass
+class DepartmentNode:
+    """A line of the by-department table: a 部 with the total of its units, or a unit."""
+
+    department_id: int | None
+    name: str  # the full name, 「総務部総務課」
+    label: str  # as shown under its 部: 「総務課」
+    level: int  # 0: a 部 or a unit in none; 1: a unit within the 部 above it
+    completed: Rate
+    passed: Rate
+    is_total: bool = False  # the 部's line sums its units (and people in the 部 itself)
+    is_division_itself: bool = False  # the people placed in the 部, in none of its units
+
+
+def department_tree(
+    session: Session, rows: list[DepartmentRow], scope: Scope = Scope()
+) -> list[DepartmentNode]:
+    """The by-department rows as 部 › 課: each 部 (from the roster's names,
+    総務部総務課 → 総務部 › 総務課) with the total of its units, then the units.
+    A 部 that is not wholly in the viewer's scope gets no total line: its units
+    are listed on their own."""
+    ids = [r.department_id for r in rows if r.department_id is not None]
+    parent_of = dict(
+        session.execute(
+            select(Department.id, Department.parent_id).where(Department.id.in_(ids))
+        ).all()
+    )
+    parent_ids = {p for p in parent_of.values() if p is not None}
+    parent_names = dict(
+        session.execute(
+            select(Department.id, Department.name).where(Department.id.in_(parent_ids))
+        ).all()
+    )
+    in_scope = scope.department_ids
+
+    def grouped(parent_id) -> bool:
+        return parent_id is not None and (in_scope is None or parent_id in in_scope)
+
+    groups: dict[object, list[DepartmentRow]] = {}
+    for row in rows:
+        parent_id = parent_of.get(row.department_id)
+        key = parent_id if grouped(parent_id) else ("self", row.department_id, row.name)
+        groups.setdefault(key, []).append(row)
+    for row in rows:  # a 部 with people of its own joins its units' group
+        own = ("self", row.department_id, row.name)
+        if row.department_id in groups and own in groups:
+            groups[row.department_id].extend(groups.pop(own))
+
+    def total(members, attr) -> Rate:
+        rates = [getattr(m, attr) for m in members]
+        return Rate(sum(r.numerator for r in rates), sum(r.denominator for r in rates))
+
+    def sort_key(item):
+        key, _members = item
+        return parent_names.get(key, "") if not isinstance(key, tuple) else key[2]
+
+    nodes = []
+    for key, members in sorted(groups.items(), key=sort_key):
+        if isinstance(key, tuple):  # a unit on its own
+            (row,) = members
+            nodes.append(
+                DepartmentNode(row.department_id, row.name, row.name, 0, row.completed, row.passed)
+            )
+            continue
+        parent = parent_names[key]
+        nodes.append(
+            DepartmentNode(
+                key,
+                parent,
+                parent,
+                0,
+                total(members, "completed"),
+                total(members, "passed"),
+                is_total=True,
+            )
+        )
+        for row in sorted(members, key=lambda r: (r.department_id != key, r.name)):
+            label = row.name[len(parent) :] if row.name.startswith(parent) else row.name
+            nodes.append(
+                DepartmentNode(
+                    row.department_id,
+                    row.name,
+                    label or row.name,
+                    1,
+                    row.completed,
+                    row.passed,
+                    is_division_itself=row.department_id == key,
+                )
+            )
+    return nodes
+
+
+@dataclass
 class PendingPerson:
     staff_no: str
     name: str

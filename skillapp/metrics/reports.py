@@ -68,7 +68,9 @@ def indicator_table(figures: YearFigures) -> tuple[list[str], list[list]]:
                     grade_label(row.grade_band),
                     format_value(indicator, row.value),
                     format_target(indicator, row.target),
-                    format_gap(row.gap),
+                    # A number, not 「+35.0」: text starting with + or - is taken
+                    # for a formula by spreadsheets and would be quoted.
+                    "" if row.gap is None else round(row.gap + 0.0, 1),
                     ACHIEVED_LABELS[row.achieved],
                     "" if indicator.kind == TRAINING_COUNT else format_numerator(row.numerator),
                     "" if row.denominator is None else row.denominator,
@@ -117,3 +119,57 @@ def pending_table(
         for p in people
     ]
     return headers, rows
+
+
+def _rate_cells(rate: queries.Rate) -> list:
+    """A rate as two cells: the percent to one decimal (blank for no staff) and n/N."""
+    percent = "" if rate.percent is None else round(rate.percent, 1)
+    return [percent, f"{rate.numerator}/{rate.denominator}"]
+
+
+def completion_table(rows: list[queries.ModuleRow]) -> tuple[list[str], list[list]]:
+    """Completion and pass rate of every module by job grade, one row a module and grade."""
+    headers = [
+        _("Module"),
+        _("Job grade"),
+        _("Completion rate (percent)"),
+        _("Completed n/N"),
+        _("Pass rate (percent)"),
+        _("Passed n/N"),
+    ]
+    table = []
+    for module in rows:
+        for band in (*queries.BAND_CODES, ALL):
+            done = ["—", "—"] if module.is_assessment else _rate_cells(module.completed[band])
+            table.append(
+                [module.title, grade_label(band), *done, *_rate_cells(module.passed[band])]
+            )
+    return headers, table
+
+
+def department_table(
+    nodes: list[queries.DepartmentNode], *, is_assessment: bool
+) -> tuple[list[str], list[list]]:
+    """One module's completion and pass rate by department, 部 by 部: each 部's
+    total line (所属 「計」) and then its units."""
+    headers = [_("Division"), _("Department"), _("Active staff")]
+    if not is_assessment:
+        headers += [_("Completion rate (percent)"), _("Completed")]
+    headers += [_("Pass rate (percent)"), _("Passed")]
+    table = []
+    division = ""
+    for node in nodes:
+        if node.level == 0:
+            division = node.name if node.is_total else ""
+        if node.is_total:
+            place = [node.name, _("Total")]
+        elif node.level:
+            place = [division, node.name]
+        else:
+            place = ["", node.name]
+        cells = [*place, node.passed.denominator]
+        if not is_assessment:
+            cells += _rate_cells(node.completed)[:1] + [node.completed.numerator]
+        cells += _rate_cells(node.passed)[:1] + [node.passed.numerator]
+        table.append(cells)
+    return headers, table

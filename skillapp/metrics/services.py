@@ -1,5 +1,6 @@
 """Indicators and targets as data: the defaults, targets, new years, new indicators."""
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -71,6 +72,8 @@ def targets_for(session: Session, fiscal_year: int) -> dict[tuple[int, str], flo
 
 
 def check_target(indicator: Indicator, value: float) -> None:
+    if not math.isfinite(value):
+        raise IndicatorError("目標値は数で入力してください。")
     if value < 0:
         raise IndicatorError("目標値は0以上にしてください。")
     if indicator.unit in ("percent", "points") and value > 100:
@@ -124,6 +127,52 @@ def set_targets(
     return changes
 
 
+def _settings(
+    session: Session,
+    kind: str,
+    *,
+    assessment: str | None,
+    pass_mark: float | None,
+    categories: list[str] | None,
+) -> dict:
+    """What an indicator of ``kind`` needs, checked (IndicatorError otherwise)."""
+    settings: dict = {}
+    if kind in (ASSESSMENT_PASS_RATE, ASSESSMENT_MEAN_SCORE):
+        slug = (assessment or "").strip()
+        if not session.scalar(select(Module.id).where(Module.slug == slug)):
+            raise IndicatorError(f"科目コード「{slug}」の教材・テストがありません。", "assessment")
+        settings["assessment"] = slug
+        if kind == ASSESSMENT_PASS_RATE:
+            mark = 70 if pass_mark is None else pass_mark
+            if not 0 < mark <= 100:
+                raise IndicatorError("合格点は1〜100にしてください。", "pass_mark")
+            settings["pass_mark"] = int(mark) if float(mark).is_integer() else float(mark)
+    if kind == TRAINING_COUNT:
+        cleaned = list(dict.fromkeys(c.strip() for c in categories or [] if c.strip()))
+        if not cleaned:
+            raise IndicatorError("数える研修の区分を1つ以上入力してください。", "categories")
+        settings["categories"] = cleaned
+    return settings
+
+
+def _bands(kind: str, bands: list[str]) -> list[str]:
+    if kind == TRAINING_COUNT:
+        return [ALL]
+    chosen = [b for b in (*BAND_CODES, ALL) if b in set(bands)]
+    if not chosen:
+        raise IndicatorError("対象の職層を1つ以上選んでください。", "bands")
+    return chosen
+
+
+def _name(name: str | None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise IndicatorError("名称を入力してください。", "name")
+    if len(name) > 300:
+        raise IndicatorError("名称は300文字以内にしてください。", "name")
+    return name
+
+
 def create_indicator(
     session: Session,
     *,
@@ -144,35 +193,76 @@ def create_indicator(
         )
     if session.scalar(select(Indicator.id).where(Indicator.code == code)):
         raise IndicatorError(f"コード「{code}」は既に使われています。", "code")
-    name = " ".join((name or "").split())
-    if not name:
-        raise IndicatorError("名称を入力してください。", "name")
+    name = _name(name)
     if kind not in KINDS:
         raise IndicatorError("種類が正しくありません。", "kind")
-    if kind == TRAINING_COUNT:
-        bands = [ALL]
-    bands = [b for b in (*BAND_CODES, ALL) if b in set(bands)]
-    if not bands:
-        raise IndicatorError("対象の職層を1つ以上選んでください。", "bands")
-    settings: dict = {}
-    if kind in (ASSESSMENT_PASS_RATE, ASSESSMENT_MEAN_SCORE):
-        slug = (assessment or "").strip()
-        if not session.scalar(select(Module.id).where(Module.slug == slug)):
-            raise IndicatorError(f"科目コード「{slug}」の教材・テストがありません。", "assessment")
-        settings["assessment"] = slug
-        if kind == ASSESSMENT_PASS_RATE:
-            mark = 70 if pass_mark is None else pass_mark
-            if not 0 < mark <= 100:
-                raise IndicatorError("合格点は1〜100にしてください。", "pass_mark")
-            settings["pass_mark"] = mark
-    if kind == TRAINING_COUNT:
-        cleaned = [c.strip() for c in categories or [] if c.strip()]
-        if not cleaned:
-            raise IndicatorError("数える研修の区分を1つ以上入力してください。", "categories")
-        settings["categories"] = cleaned
+    bands = _bands(kind, bands)
+    settings = _settings(
+        session, kind, assessment=assessment, pass_mark=pass_mark, categories=categories
+    )
     indicator = Indicator(
         code=code, number=number, name=name, kind=kind, bands=bands, settings=settings
     )
     session.add(indicator)
     session.flush()
     return indicator
+
+
+def update_indicator(
+    session: Session,
+    indicator: Indicator,
+    *,
+    number: int,
+    name: str,
+    bands: list[str],
+    assessment: str | None = None,
+    pass_mark: float | None = None,
+    categories: list[str] | None = None,
+) -> dict:
+    """Change what an indicator counts (not its code or kind). Returns the
+    changes as {field: (before, after)}. A band taken off keeps its targets,
+    unused, so that putting it back restores them."""
+    after = {
+        "number": number,
+        "name": _name(name),
+        "bands": _bands(indicator.kind, bands),
+        "settings": _settings(
+            session,
+            indicator.kind,
+            assessment=assessment,
+            pass_mark=pass_mark,
+            categories=categories,
+        ),
+    }
+    changes = {}
+    for key, value in after.items():
+        before = getattr(indicator, key)
+        if before != value:
+            changes[key] = (before, value)
+            setattr(indicator, key, value)
+    session.flush()
+    return changes
+
+
+def copy_targets(session: Session, fiscal_year: int) -> list[TargetChange]:
+    """Start a new fiscal year's targets from the latest earlier year's (or the
+    earliest later year's): HR then edits them. Targets the year already has
+    are kept."""
+    if not 2000 <= fiscal_year <= 2100:
+        raise IndicatorError("年度は2000〜2100の数で入力してください。", "fiscal_year")
+    years = target_years(session)
+    if fiscal_year in years:
+        raise IndicatorError(f"{fiscal_year}年度の目標は既にあります。", "fiscal_year")
+    earlier = [y for y in years if y < fiscal_year]
+    source = earlier[-1] if earlier else (years[0] if years else None)
+    values: dict[tuple[int, str], float | None] = {}
+    if source is not None:
+        for (indicator_id, band), target in targets_for(session, source).items():
+            values[(indicator_id, band)] = target
+    indicators = {i.id: i for i in list_indicators(session)}
+    values = {
+        k: v for k, v in values.items() if k[0] in indicators and k[1] in indicators[k[0]].bands
+    }
+    if not values:
+        raise IndicatorError("写す目標がありません。指標を追加してから目標を入力してください。")
+    return set_targets(session, fiscal_year, values)

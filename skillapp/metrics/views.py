@@ -139,12 +139,17 @@ def module_detail(slug):
         db.session, year, module.id, band=band, department_id=department_id, scope=scope, limit=500
     )
     progress = queries.monthly_progress(db.session, year, module.id, scope)
+    if year == fiscal_year_of(today_jst()):
+        # The months still to come have no figure yet, not this month's.
+        today = today_jst()
+        progress = progress[: (today.month - 4) % 12 + 1]
     (row,) = queries.completion_by_band(db.session, year, scope, module_id=module.id)
     return render_template(
         "metrics/module.html",
         module=module,
         row=row,
         departments=departments,
+        department_tree=queries.department_tree(db.session, departments, scope),
         pending=pending,
         progress=progress,
         year=year,
@@ -209,8 +214,7 @@ def export_pending(slug, fmt):
     department = db.session.get(Department, department_id) if department_id else None
     title = module.current_version.title
     context = [
-        [_("Fiscal year"), fiscal_year_label(year)],
-        [_("Roster as of"), queries.as_of_day(year).isoformat()],
+        *export_context(year, scope),
         [_("Module"), title],
         [_("Job grade"), BAND_LABELS.get(band, _("Unclassified")) if band else _("All")],
         [_("Department"), department.name if department else _("All")],
@@ -239,3 +243,79 @@ def export_pending(slug, fmt):
         rows,
         sheet=module.slug,
     )
+
+
+def export_context(year: int, scope: queries.Scope) -> list[list]:
+    """What every export states above its table: the fiscal year, the roster
+    day it was counted on and, for a department head, whose staff it covers."""
+    context = [
+        [_("Fiscal year"), fiscal_year_label(year)],
+        [_("Roster as of"), queries.as_of_day(year).isoformat()],
+    ]
+    if scope.department_ids is not None:
+        context.append([_("Unit"), _unit_name(scope)])
+    return context
+
+
+@bp.route("/dashboard.<fmt>")
+@login_required
+def export_completion(fmt):
+    """Completion and pass rate of every module by job grade (the dashboard table)."""
+    scope = viewer_scope()
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    year = _fiscal_year()
+    headers, rows = reports.completion_table(queries.completion_by_band(db.session, year, scope))
+    context = [*export_context(year, scope), [_("Job grade"), _("All")]]
+    _audit_export("completion", None, year, fmt, len(rows))
+    return send_table(
+        fmt,
+        f"completion-FY{year}",
+        _("Completion and pass rate by job grade"),
+        context,
+        headers,
+        rows,
+        sheet=f"FY{year}",
+    )
+
+
+@bp.route("/dashboard/<slug>/departments.<fmt>")
+@login_required
+def export_departments(slug, fmt):
+    """One module's completion and pass rate by department."""
+    scope = viewer_scope()
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    year = _fiscal_year()
+    module = _module_or_404(slug)
+    departments = queries.completion_by_department(db.session, year, module.id, scope)
+    headers, rows = reports.department_table(
+        queries.department_tree(db.session, departments, scope), is_assessment=module.is_assessment
+    )
+    title = module.current_version.title
+    context = [*export_context(year, scope), [_("Module"), title], [_("Department"), _("All")]]
+    _audit_export("completion_by_department", module.slug, year, fmt, len(rows))
+    return send_table(
+        fmt,
+        f"departments-{module.slug}-FY{year}",
+        f"{_('By department')} — {title}",
+        context,
+        headers,
+        rows,
+        sheet=module.slug,
+    )
+
+
+def _audit_export(object_type: str, object_id, year: int, fmt: str, rows: int) -> None:
+    record_event(
+        db.session,
+        "export",
+        actor_id=current_user.id,
+        object_type=object_type,
+        object_id=object_id or year,
+        ip=client_ip(),
+        fiscal_year=year,
+        format=fmt,
+        rows=rows,
+    )
+    db.session.commit()

@@ -48,9 +48,26 @@ def _as_of(_ctx, _param, value):
     type=click.Path(dir_okay=False, path_type=Path),
     help="where to write the first passwords of new accounts (CSV, once)",
 )
+@click.option(
+    "--first-passwords",
+    type=click.Choice(importing.FIRST_PASSWORD_MODES),
+    help=(
+        "first passwords of new accounts: random (one each, written to --passwords-out) or "
+        "none (set later by an administrator); default: the ROSTER_FIRST_PASSWORDS setting"
+    ),
+)
 @with_appcontext
-def import_roster(file, as_of, dry_run, deactivate_missing, skip_invalid, passwords_out):
+def import_roster(
+    file, as_of, dry_run, deactivate_missing, skip_invalid, passwords_out, first_passwords
+):
     """Create or update staff by 職員番号 from a CSV or XLSX roster."""
+    from flask import current_app
+
+    mode = first_passwords or current_app.config.get("ROSTER_FIRST_PASSWORDS", "random")
+    if mode not in importing.FIRST_PASSWORD_MODES:
+        raise click.UsageError(
+            f"ROSTER_FIRST_PASSWORDS must be one of {importing.FIRST_PASSWORD_MODES}"
+        )
     data = file.read_bytes()
     roster_file = importing.read_roster(
         data, skip_invalid=skip_invalid, deactivate_missing=deactivate_missing
@@ -69,10 +86,15 @@ def import_roster(file, as_of, dry_run, deactivate_missing, skip_invalid, passwo
         db.session.rollback()
         click.echo("dry run: nothing written")
         return
-    if plan.new and passwords_out is None:
+    if plan.new and mode == "random" and passwords_out is None:
         passwords_out = Path(f"first-passwords-{as_of.isoformat()}-{os.getpid()}.csv")
     result = importing.apply_import(
-        db.session, plan, file_name=file.name, data=data, deactivate_missing=deactivate_missing
+        db.session,
+        plan,
+        file_name=file.name,
+        data=data,
+        deactivate_missing=deactivate_missing,
+        issue_passwords=mode == "random",
     )
     if result.passwords:
         # Written before the commit: if it cannot be written, nothing is imported.
@@ -83,6 +105,11 @@ def import_roster(file, as_of, dry_run, deactivate_missing, skip_invalid, passwo
         click.echo(
             f"first passwords for {len(result.passwords)} new accounts: {passwords_out} "
             "(hand them out, then delete the file)"
+        )
+    elif plan.new and mode == "none":
+        click.echo(
+            f"{len(plan.new)} new accounts have no password: an administrator sets each one "
+            "(skillapp users set-password)"
         )
 
 

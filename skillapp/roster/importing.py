@@ -339,6 +339,13 @@ class ImportResult:
     passwords: list[IssuedPassword]
 
 
+# How new accounts get a first password (config ROSTER_FIRST_PASSWORDS):
+# "random": a random one per person, listed once for HR to hand out, to be
+# changed at first login; "none": no password, so nobody can log in until an
+# administrator sets one for the person (for cities that hand passwords out by
+# other means). Never a shared default.
+FIRST_PASSWORD_MODES = ("random", "none")
+
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 _SPACE = len(_ALPHABET) ** 16
 
@@ -572,7 +579,8 @@ def _create_accounts(
     issued = []
     values = []
     for row in plan.new:
-        password = one_time_password() if issue_passwords else None
+        # Someone who arrives on the roster as having left cannot log in: no password.
+        password = one_time_password() if issue_passwords and row.is_active else None
         if password:
             issued.append(IssuedPassword(row.staff_no, row.name, row.department, password))
         values.append(

@@ -3,20 +3,30 @@
 from datetime import date
 from io import BytesIO
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from skillapp.audit.services import record_event
+from skillapp.auth.models import User
 from skillapp.auth.roles import ADMIN, HR
 from skillapp.extensions import db
 from skillapp.forms import CsrfOnlyForm
 from skillapp.roster import bp, importing, services
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
 from skillapp.roster.forms import RosterConfirmForm, RosterUploadForm
-from skillapp.roster.models import RosterImport
+from skillapp.roster.models import RosterImport, Staff
 from skillapp.uploads.services import held_file, hold_file, release_file
 from skillapp.util.dates import today_jst
 from skillapp.util.spreadsheets import to_csv
@@ -40,11 +50,30 @@ def _hr_only():
     return None
 
 
+def _history(limit: int = 50) -> list[tuple[RosterImport, str | None, str | None]]:
+    """The latest roster imports with who made them (None: the command line)."""
+    return db.session.execute(
+        select(RosterImport, Staff.name, Staff.staff_no)
+        .outerjoin(User, User.id == RosterImport.imported_by_id)
+        .outerjoin(Staff, Staff.id == User.staff_id)
+        .order_by(RosterImport.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def first_passwords_mode() -> str:
+    """How new accounts get their first password (config ROSTER_FIRST_PASSWORDS)."""
+    mode = current_app.config.get("ROSTER_FIRST_PASSWORDS", "random")
+    if mode not in importing.FIRST_PASSWORD_MODES:
+        raise RuntimeError(
+            f"ROSTER_FIRST_PASSWORDS must be one of {importing.FIRST_PASSWORD_MODES}"
+        )
+    return mode
+
+
 @bp.route("/roster")
 def index():
-    imports = db.session.scalars(
-        select(RosterImport).order_by(RosterImport.id.desc()).limit(50)
-    ).all()
+    imports = _history()
     form = RosterUploadForm(data={"as_of": today_jst()})
     return render_template("roster/index.html", form=form, imports=imports)
 
@@ -52,9 +81,7 @@ def index():
 @bp.route("/roster/preview", methods=["POST"])
 def preview():
     form = RosterUploadForm()
-    imports = db.session.scalars(
-        select(RosterImport).order_by(RosterImport.id.desc()).limit(50)
-    ).all()
+    imports = _history()
     if not form.validate_on_submit():
         return render_template("roster/index.html", form=form, imports=imports), 422
     upload = form.file.data
@@ -142,6 +169,7 @@ def confirm():
         data=held.data,
         by_user_id=current_user.id,
         deactivate_missing=deactivate,
+        issue_passwords=first_passwords_mode() == "random",
     )
     release_file(db.session, held)
     download = None
@@ -167,8 +195,17 @@ def import_detail(import_id):
     record = db.session.get(RosterImport, import_id)
     if record is None:
         abort(404)
+    by = db.session.execute(
+        select(Staff.name, Staff.staff_no)
+        .join(User, User.staff_id == Staff.id)
+        .where(User.id == record.imported_by_id)
+    ).first()
     return render_template(
-        "roster/import.html", record=record, passwords=request.args.get("passwords")
+        "roster/import.html",
+        record=record,
+        by=by,
+        passwords=request.args.get("passwords"),
+        password_mode=first_passwords_mode(),
     )
 
 

@@ -20,6 +20,24 @@ from skillapp.util.text import nfkc
 # A breakdown cell with fewer respondents than this is hidden (PRODUCT.md).
 MIN_CELL = 5
 
+# The columns Microsoft Forms (Japanese and English) puts before the questions:
+# who answered and when, never a question.
+FORM_METADATA = frozenset(
+    {
+        "ID",
+        "開始時刻",
+        "完了時刻",
+        "最終変更時刻",
+        "メール",
+        "名前",
+        "Start time",
+        "Completion time",
+        "Last modified time",
+        "Email",
+        "Name",
+    }
+)
+
 
 @dataclass
 class BandRespondents:
@@ -68,7 +86,8 @@ class SurveyDistributions:
 
 def survey_distributions(session: Session, fiscal_year: int) -> SurveyDistributions:
     """The year's current survey: respondents by band and, for each choice
-    question (at most ``MAX_CHOICES`` distinct answers; not the grade column),
+    question (2 to ``MAX_CHOICES`` distinct answers; not the grade column nor
+    the columns Microsoft Forms adds, ``FORM_METADATA``),
     the answers by band, grouped in SQL by question, band and answer.
 
     Respondents are banded as the indicators band them (``survey_bands``): a
@@ -101,12 +120,18 @@ def survey_distributions(session: Session, fiscal_year: int) -> SurveyDistributi
     shown_bands = [b.band for b in result.bands if not b.hidden]
 
     grade_column = nfkc(survey.mapping.get("grade_column") or "")
+    # A choice question has two to MAX_CHOICES different answers: one answer
+    # only (Forms' 「anonymous」 e-mail column) tells nothing.
     choice_questions = (
         select(SurveyAnswer.question_id)
         .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
-        .where(SurveyQuestion.survey_id == survey.id, SurveyQuestion.header != grade_column)
+        .where(
+            SurveyQuestion.survey_id == survey.id,
+            SurveyQuestion.header != grade_column,
+            SurveyQuestion.header.not_in(FORM_METADATA),
+        )
         .group_by(SurveyAnswer.question_id)
-        .having(func.count(SurveyAnswer.value.distinct()) <= MAX_CHOICES)
+        .having(func.count(SurveyAnswer.value.distinct()).between(2, MAX_CHOICES))
     )
     questions = session.execute(
         select(SurveyQuestion.id, SurveyQuestion.header)

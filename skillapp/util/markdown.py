@@ -5,12 +5,15 @@ HTML in the source is shown as text); nh3 (ammonia) then removes anything not
 on an allow-list, as a second line of defence.
 """
 
+import types
 import unicodedata
 from collections.abc import Mapping
 from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it.rules_inline.state_inline import Scanned, StateInline
 
 _ALLOWED_TAGS = {
     "a",
@@ -71,12 +74,51 @@ def _softbreak(_renderer, tokens, idx, _options, _env):
     return "\n"
 
 
+class _CJKFriendlyState(StateInline):
+    """CommonMark emphasis that also works in Japanese text.
+
+    CommonMark lets ``**`` close only when it is not preceded by punctuation or
+    is followed by space or punctuation, so 「**どんな『困った』**を」 shows its
+    asterisks: 』 is punctuation and を is neither. Japanese has no spaces between
+    words, so, as in the CJK-friendly amendment to CommonMark, a wide (CJK)
+    character next to the run counts like the space or punctuation the rule asks for.
+    """
+
+    def scanDelims(self, start: int, canSplitWord: bool) -> Scanned:  # markdown-it's name
+        pos = start
+        marker = self.src[start]
+        last = self.src[start - 1] if start > 0 else " "
+        while pos < self.posMax and self.src[pos] == marker:
+            pos += 1
+        following = self.src[pos] if pos < self.posMax else " "
+        last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
+        next_punct = isMdAsciiPunct(ord(following)) or isPunctChar(following)
+        last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(following))
+        left = not next_space and (not next_punct or last_space or last_punct or _is_wide(last))
+        right = not last_space and (
+            not last_punct or next_space or next_punct or _is_wide(following)
+        )
+        can_open = left and (canSplitWord or not right or last_punct)
+        can_close = right and (canSplitWord or not left or next_punct)
+        return Scanned(can_open, can_close, pos - start)
+
+
+def _parse_inline(self, src, md, env, tokens):
+    # ParserInline.parse with the state above (markdown-it offers no hook for it).
+    state = _CJKFriendlyState(src, md, env, tokens)
+    self.tokenize(state)
+    for rule in self.ruler2.getRules(""):
+        rule(state)
+    return state.tokens
+
+
 @cache
 def _parser() -> MarkdownIt:
     parser = MarkdownIt(
         "commonmark", {"html": False, "linkify": False, "typographer": False}
     ).enable(["table", "strikethrough"])
     parser.add_render_rule("softbreak", _softbreak)
+    parser.inline.parse = types.MethodType(_parse_inline, parser.inline)
     return parser
 
 

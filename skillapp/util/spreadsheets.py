@@ -279,7 +279,9 @@ def to_xlsx(
     sheet.append([guard_formula(h) for h in headers])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    sheet.freeze_panes = sheet.cell(row=sheet.max_row + 1, column=1)
+    # A coordinate, not sheet.cell(): that would create the cell, and the
+    # first row of data would then start one row further down.
+    sheet.freeze_panes = f"A{sheet.max_row + 1}"
     for row in rows:
         sheet.append([guard_formula(v) for v in row])
     for column in sheet.columns:

@@ -120,28 +120,33 @@ def test_next_only_redirects_within_the_site(client, make_user, target, expected
     assert response.location == expected
 
 
-def test_failures_slow_down_then_lock_the_pair(app, client, login, make_user):
+def test_failures_slow_down_then_lock_the_pair(app, client, login, make_user, monkeypatch):
+    from skillapp.auth import services
+
+    # The login clock is frozen and moved by hand, so a slow machine never
+    # turns "too soon" into "late enough".
+    clock = [utcnow()]
+    monkeypatch.setattr(services, "utcnow", lambda: clock[0])
+
+    def later(**delta):
+        clock[0] += timedelta(**delta)
+
     user = make_user()
     app.config.update(LOGIN_SLOWDOWN_AFTER=3, LOGIN_LOCK_AFTER=5)
     for _ in range(3):
         assert login(user, "bad password").status_code == 401
     # The fourth try comes too soon: refused without checking the password.
     assert login(user).status_code == 429
-    throttle = db.session.scalar(select(LoginThrottle))
-    throttle.last_failure_at = utcnow() - timedelta(seconds=5)
-    db.session.commit()
+    later(seconds=5)
     login(user, "bad password")
-    throttle = db.session.scalar(select(LoginThrottle))
-    throttle.last_failure_at = utcnow() - timedelta(seconds=60)
-    db.session.commit()
+    later(seconds=60)
     login(user, "bad password")
     db.session.expire_all()
     throttle = db.session.scalar(select(LoginThrottle))
     assert throttle.failures == 5 and throttle.locked_until is not None
     assert "login_locked" in actions()
     # Locked: even the right password is refused for now…
-    throttle.last_failure_at = utcnow() - timedelta(minutes=5)
-    db.session.commit()
+    later(minutes=5)
     assert login(user).status_code == 429
     # …but the same account from another address is not locked out.
     other = app.test_client()
@@ -152,10 +157,7 @@ def test_failures_slow_down_then_lock_the_pair(app, client, login, make_user):
     )
     assert response.status_code == 302
     # After the lock expires the right password works again.
-    throttle = db.session.scalar(select(LoginThrottle))
-    throttle.locked_until = utcnow() - timedelta(seconds=1)
-    throttle.last_failure_at = utcnow() - timedelta(minutes=20)
-    db.session.commit()
+    later(minutes=20)
     assert login(user, follow=False).status_code == 302
 
 
@@ -288,3 +290,87 @@ def test_scripts_and_the_api_get_401_not_the_login_page(client):
     assert client.get("/api/v1/attempts/1").status_code == 401
     page = client.get("/history")
     assert page.status_code == 302 and "/login?next=/history" in page.location
+
+
+def test_a_form_sent_after_the_session_ended_returns_to_its_page(client, make_user):
+    """Logging in again after, say, submitting a quiz past the idle timeout leads
+    back to the quiz page, not to a URL that only accepts POST."""
+    user = make_user()
+    response = client.post(
+        "/attempts/7/submit", data={}, headers={"Referer": "http://localhost/attempts/7"}
+    )
+    assert response.status_code == 302
+    assert response.location == "/login?next=/attempts/7"
+    response = client.post(
+        response.location, data={"staff_no": user.staff_no, "password": PASSWORD}
+    )
+    assert response.location == "/attempts/7"
+    # A form posted from another site gets no way back there.
+    other = client.application.test_client()
+    response = other.post(
+        "/attempts/7/submit", data={}, headers={"Referer": "https://evil.example/attempts/7"}
+    )
+    assert response.location == "/login"
+
+
+def test_many_addresses_together_lock_the_account_but_not_its_owner(app, client, make_user):
+    """Per-address locks alone would let an attacker with many addresses guess
+    without end: the staff number is limited across all of them (ASVS 2.2.1),
+    except from addresses its owner has logged in from."""
+    app.config.update(LOGIN_SLOWDOWN_AFTER=100, LOGIN_LOCK_AFTER=3, LOGIN_ACCOUNT_LOCK_AFTER=6)
+    user = make_user()
+    desk = "192.0.2.10"
+
+    def attempt(ip, password=PASSWORD):
+        c = app.test_client()
+        return c.post(
+            "/login",
+            data={"staff_no": user.staff_no, "password": password},
+            environ_base={"REMOTE_ADDR": ip},
+        )
+
+    assert attempt(desk).status_code == 302  # the owner's usual address
+    for ip in ("203.0.113.1", "203.0.113.2", "203.0.113.3"):
+        for _ in range(2):
+            assert attempt(ip, "a wrong guess").status_code == 401
+    assert "login_locked" in actions()
+    # Now a new address is refused even with the right password…
+    response = attempt("203.0.113.4")
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert attempt("203.0.113.4", "another guess").status_code == 429
+    # …and the refused guess counted nothing more.
+    assert sum(t.failures for t in db.session.scalars(select(LoginThrottle))) == 6
+    # The owner still gets in from their own desk.
+    assert attempt(desk).status_code == 302
+    refused = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "login_refused")
+    ).all()
+    assert {e.detail["reason"] for e in refused} == {"account_locked"}
+    # The administrator sees the lock and can lift it.
+    from skillapp.auth.services import ThrottlePolicy, is_locked, unlock_logins
+
+    assert is_locked(db.session, user, ThrottlePolicy.from_config(app.config))
+    unlock_logins(db.session, user)
+    db.session.commit()
+    assert attempt("203.0.113.4").status_code == 302
+    # The failures age out after the window as well.
+    app.config.update(LOGIN_ACCOUNT_LOCK_AFTER=2)
+    for ip in ("198.51.100.1", "198.51.100.2"):
+        attempt(ip, "a wrong guess")
+    assert attempt("198.51.100.3").status_code == 429
+    for throttle in db.session.scalars(select(LoginThrottle)):
+        throttle.last_failure_at = utcnow() - timedelta(hours=1, minutes=1)
+    db.session.commit()
+    assert attempt("198.51.100.3").status_code == 302
+
+
+def test_breached_passwords_are_refused():
+    """ASVS 2.1.7: the check covers thousands of breached passwords long enough
+    to pass the length rule, not a short list."""
+    from skillapp.auth.passwords import common_passwords, password_problems
+
+    refused = {p for p in common_passwords() if len(p) >= 8}
+    assert len(refused) > 8000
+    for password in ("baseball1", "iloveyou123", "Sunshine2", "ＰＡＳＳＷＯＲＤ１２３"):
+        assert password_problems(password), password
+    assert password_problems("correct horse battery staple") == []

@@ -432,6 +432,12 @@ CASES = {
         1,
         '"time_limit_minutes" must be a whole number',
     ),
+    "time limit longer than a login session": (
+        {"quiz": "time_limit_minutes: 721\n" + QUIZ_YAML},
+        "quiz.yaml",
+        1,
+        '"time_limit_minutes" is 721 but must be at most 720',
+    ),
     "max attempts negative": (
         {"quiz": "max_attempts: -1\n" + QUIZ_YAML},
         "quiz.yaml",

@@ -72,21 +72,90 @@ def test_ids_are_stable_and_unique_across_the_curriculum(curriculum):
 
 
 def test_every_item_explains_and_is_fair(curriculum):
-    banned = ("すべて正しい", "上記すべて", "以上すべて", "全て正しい", "上記の全て")
+    banned = (
+        "すべて正しい",
+        "全て正しい",
+        "上記すべて",
+        "上記の全て",
+        "上記のすべて",
+        "以上すべて",
+        "以上のすべて",
+        "上記のいずれも",
+        "いずれも正しくない",
+        "どれも正しくない",
+        "すべて誤り",
+    )
     for spec in curriculum.values():
         for q in spec.quiz.questions:
-            assert len(q.explanation.strip()) >= 15, q.key
+            # An explanation teaches: it says why, so it is longer than a bare answer
+            # and is not just the text of the correct option again.
+            assert len(q.explanation.strip()) >= 40, q.key
+            correct_texts = [text for key, text in q.options if key in q.correct_keys]
+            if q.type != "true_false":
+                assert q.explanation.strip() not in correct_texts, q.key
             assert len(q.correct_keys) < len(q.options), q.key
             for _, text in q.options:
                 assert not any(word in text for word in banned), (q.key, text)
             if q.type == "multiple":
                 assert len(q.correct_keys) >= 2, q.key
+                # The learner is told that more than one answer may be right.
+                assert "すべて選び" in q.text, q.key
+
+
+def _correct_is_uniquely_longest(q):
+    lengths = [len(text) for _, text in q.options]
+    correct = len(next(text for key, text in q.options if key in q.correct_keys))
+    return correct == max(lengths) and lengths.count(correct) == 1
+
+
+def test_the_longest_option_is_no_cue_to_the_answer(curriculum):
+    """ "Pick the longest option" must not beat chance by much (chance: 1 in 3 or 4)."""
+    singles = [q for spec in curriculum.values() for q in spec.quiz.questions if q.type == "single"]
+    cued = [q.key for q in singles if _correct_is_uniquely_longest(q)]
+    assert len(cued) <= len(singles) / 3, cued
+    pool = [q for q in curriculum["dx-literacy"].quiz.questions if q.type == "single"]
+    cued_pool = [q.key for q in pool if _correct_is_uniquely_longest(q)]
+    assert len(cued_pool) <= len(pool) / 3, cued_pool
+
+
+def test_true_false_items_of_the_pool_are_not_mostly_one_answer(curriculum):
+    keys = [
+        q.correct_keys[0]
+        for q in curriculum["dx-literacy"].quiz.questions
+        if q.type == "true_false"
+    ]
+    counts = Counter(keys)
+    assert max(counts.values()) <= 2 * len(keys) / 3, counts
+
+
+def _reading_chars(markdown):
+    """Characters a reader reads: the text without whitespace and Markdown markup."""
+    return len(re.sub(r"[\s#*|>`-]", "", markdown))
 
 
 def test_lessons_take_three_to_seven_minutes(curriculum):
+    """The stated minutes are honest: they match the text at 400-600 characters a minute."""
     for spec in curriculum.values():
         for lesson in spec.lessons:
-            assert lesson.minutes is not None and 3 <= lesson.minutes <= 7, (spec.slug, lesson.key)
+            where = (spec.slug, lesson.key)
+            assert lesson.minutes is not None and 3 <= lesson.minutes <= 7, where
+            chars = _reading_chars(lesson.title + lesson.body_md)
+            assert 3 * 400 <= chars <= 7 * 600, (where, chars)
+            assert chars / 600 - 0.5 <= lesson.minutes <= chars / 400 + 0.5, (where, chars)
+        if spec.lessons and spec.estimated_minutes is not None:
+            assert spec.estimated_minutes >= sum(lesson.minutes for lesson in spec.lessons)
+
+
+@pytest.mark.parametrize("slug", MINDSET)
+def test_each_principle_has_meaning_reasons_a_scenario_and_a_self_check(curriculum, slug):
+    spec = curriculum[slug]
+    text = "\n".join(lesson.body_md for lesson in spec.lessons)
+    for heading in ("## ひとことで言うと", "## なぜ今、市役所に必要なのか", "## こんな場面です"):
+        assert heading in text, (slug, heading)
+    self_check = text.split("## セルフチェック", 1)
+    assert len(self_check) == 2, slug
+    assert re.search(r"\*\*問い：.+[かね]。", self_check[1]), slug
+    assert len(spec.quiz.questions) >= 5
 
 
 @pytest.mark.parametrize(
@@ -142,9 +211,20 @@ def test_every_dx_literacy_draw_covers_all_four_areas(curriculum):
         assert counts == dict.fromkeys(AREAS, 5)
 
 
-def test_the_curriculum_syncs_and_a_second_sync_changes_nothing(runner):
+def test_the_curriculum_syncs_and_a_second_sync_changes_nothing(app, runner, curriculum):
+    from skillapp.extensions import db
+    from skillapp.learning.services import module_by_slug
+
     first = runner.invoke(args=["content", "sync"])
     assert first.exit_code == 0, first.output
+    # Everything in the folder is in the database, item for item.
+    for slug, spec in curriculum.items():
+        module = module_by_slug(db.session, slug)
+        assert module is not None and module.current_version is not None, slug
+        version = module.current_version
+        assert [q.key for q in version.questions] == [q.key for q in spec.quiz.questions], slug
+        assert [lesson.key for lesson in version.lessons] == [s.key for s in spec.lessons], slug
+        assert all(q.explanation for q in version.questions), slug
     second = runner.invoke(args=["content", "sync"])
     assert second.exit_code == 0
     assert "created: 0" in second.output and "new version: 0" in second.output

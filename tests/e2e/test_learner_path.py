@@ -282,3 +282,59 @@ def test_learner_reads_fails_retakes_and_passes(browser, live_server, make_user,
     assert not dialogs, f"unexpected confirm dialogs (all questions were answered): {dialogs}"
     assert not console_errors, f"console errors: {console_errors}"
     assert not foreign_requests, f"requests to hosts other than {HOST}: {foreign_requests}"
+
+
+def test_a_choice_made_offline_survives_a_reload(browser, live_server, make_user, runner):
+    """The connection drops, the learner picks an answer and reloads: the choice
+    is still there when the page comes back, and is saved then."""
+    base = live_server
+    user = make_user()
+    _lesson_keys, key = _sync_content(runner)
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    dialogs: list[str] = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", on_dialog)
+    try:
+        page.goto(f"{base}/login")
+        page.locator("#staff_no").fill(user.staff_no)
+        page.locator("#password").fill(PASSWORD)
+        page.locator('main form button[type="submit"]').click()
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/modules/{SLUG}")
+        attempt_id, save_url, saved_msg = _start_attempt(page, base)
+        failed_msg = page.locator("#quiz-form").get_attribute("data-msg-failed")
+        qid = _sheet(page)[1]
+        choice = _wrong_choice(key[qid])[0]
+
+        context.set_offline(True)
+        _option(page, key[qid], qid, choice).click()
+        expect(page.locator("#save-status")).to_have_text(failed_msg)
+        with pytest.raises(Exception, match="ERR_INTERNET_DISCONNECTED"):
+            page.reload()
+        # Leaving the page with an unsaved choice asked first.
+        assert dialogs == ["beforeunload"]
+
+        context.set_offline(False)
+        with page.expect_response(
+            lambda r: r.url == save_url and r.request.method == "POST"
+        ) as response_info:
+            page.goto(f"{base}/attempts/{attempt_id}")
+        assert response_info.value.status == 200
+        expect(_option(page, key[qid], qid, choice)).to_be_checked()
+        expect(page.locator("#save-status")).to_contain_text(saved_msg)
+        body = page.request.get(f"{base}/api/v1/attempts/{attempt_id}").json()
+        shown = next(q for q in body["questions"] if q["id"] == qid)
+        position = [o["text"] for o in shown["options"]].index(key[qid]["texts"][choice]) + 1
+        assert shown["selected"] == [str(position)]
+        # Nothing is left to send: reloading now asks nothing.
+        page.reload()
+        expect(_option(page, key[qid], qid, choice)).to_be_checked()
+        assert dialogs == ["beforeunload"]
+    finally:
+        context.close()

@@ -55,3 +55,25 @@ def test_line_breaks_inside_japanese_are_not_spaces():
         == "<p>教材を読み、確認テストを受けます。</p>\n"
     )
     assert render_markdown("one\ntwo") == "<p>one\ntwo</p>\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        # Plain CommonMark leaves these asterisks as text: 』 is punctuation, を is not.
+        (
+            "「**どんな『困った』**を解決するか」",
+            "「<strong>どんな『困った』</strong>を解決するか」",
+        ),
+        ("**「重要」**です", "<strong>「重要」</strong>です"),
+        ("「*強調*」を", "「<em>強調</em>」を"),
+        ("**太字**と*斜体*", "<strong>太字</strong>と<em>斜体</em>"),
+        # Latin text keeps the CommonMark rules.
+        ("a **b** c", "a <strong>b</strong> c"),
+        ("snake_case_word", "snake_case_word"),
+        ("2 * 3 * 4", "2 * 3 * 4"),
+        ("** not bold **", "** not bold **"),
+    ],
+)
+def test_emphasis_works_in_japanese_text(source, html):
+    assert render_markdown(source) == f"<p>{html}</p>\n"

@@ -89,7 +89,15 @@ def test_xlsx_keeps_formulas_as_text_and_carries_the_preamble():
     sheet = load_workbook(io.BytesIO(data)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == ["年度", "2026年度（令和8年度）"]
-    assert values[-1][0] == '\'=HYPERLINK("http://x")'
+    # The preamble, one blank line, the header, and the data right below it.
+    assert [row[0] for row in values] == [
+        "年度",
+        "基準日",
+        None,
+        "氏名",
+        '\'=HYPERLINK("http://x")',
+    ]
+    assert sheet.freeze_panes == "A5"
 
 
 def test_skip_invalid_rows_keeps_the_valid_rows_and_lists_the_others():

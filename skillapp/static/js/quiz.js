@@ -10,8 +10,37 @@
   var pending = {};      // question id -> selected keys not yet confirmed by the server
   var inFlight = false;
   var submitting = false;
+  // Choices the server has not confirmed are kept in this tab's sessionStorage
+  // too, so that a reload (or a page reopened after the connection or the
+  // session dropped) sends them again instead of losing them.
+  var storeKey = "skillapp-unsaved:" + saveUrl;
 
   function say(text) { if (statusEl) { statusEl.textContent = text; } }
+
+  function remember() {
+    try {
+      if (Object.keys(pending).length) {
+        window.sessionStorage.setItem(storeKey, JSON.stringify(pending));
+      } else {
+        window.sessionStorage.removeItem(storeKey);
+      }
+    } catch (e) { /* storage unavailable: the answers still go to the server */ }
+  }
+
+  function restore() {
+    var stored = null;
+    try { stored = JSON.parse(window.sessionStorage.getItem(storeKey) || "null"); } catch (e) { stored = null; }
+    if (!stored || typeof stored !== "object") { return; }
+    Object.keys(stored).forEach(function (id) {
+      var fieldset = form.querySelector('fieldset[data-question-id="' + id + '"]');
+      if (!fieldset || !Array.isArray(stored[id])) { return; }
+      fieldset.querySelectorAll("input").forEach(function (input) {
+        input.checked = stored[id].indexOf(input.value) !== -1;
+      });
+      pending[id] = stored[id].map(String);
+    });
+    remember();
+  }
 
   function selectedFor(fieldset) {
     var keys = [];
@@ -39,7 +68,7 @@
     }).then(function (result) {
       inFlight = false;
       if (result.status === 200 && result.body.ok) {
-        if (pending[id] === selected) { delete pending[id]; }
+        if (pending[id] === selected) { delete pending[id]; remember(); }
         say(form.dataset.msgSaved + " (" +
             new Date().toLocaleTimeString(document.documentElement.lang || undefined) + ")");
         flush();
@@ -50,10 +79,12 @@
         // Submitted elsewhere or time is up: the server decides; show its result.
         say(result.body.message || "");
         pending = {};
+        remember();
         window.location.reload();
       } else {
         say((result.body && result.body.message) || form.dataset.msgFailed);
         delete pending[id];
+        remember();
       }
     }).catch(function () {
       inFlight = false;
@@ -66,10 +97,20 @@
     var fieldset = event.target.closest("fieldset[data-question-id]");
     if (!fieldset) { return; }
     pending[fieldset.dataset.questionId] = selectedFor(fieldset);
+    remember();
     flush();
   });
 
   window.addEventListener("online", flush);
+  // Leaving with a choice not yet saved: the browser asks first.
+  window.addEventListener("beforeunload", function (event) {
+    if (!submitting && Object.keys(pending).length) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  restore();
+  flush();
 
   form.addEventListener("submit", function (event) {
     if (submitting) { event.preventDefault(); return; }
