@@ -1,7 +1,9 @@
 """Reading PDFs back as a person would: pdftotext for the text, pdfinfo for the
 page count, pdftoppm for the pictures (Debian's poppler-utils)."""
 
+import html
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,6 +34,23 @@ class Poppler:
             [*args, str(self._file(data)), "-"], capture_output=True, check=True, timeout=60
         )
         return result.stdout.decode("utf-8")
+
+    def words(self, data: bytes, *, page: int = 1) -> list[tuple[str, float, float, float, float]]:
+        """(text, x0, y0, x1, y1) of each word on a page, y from the top (pdftotext -bbox)."""
+        result = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-bbox", "-f", str(page), "-l", str(page)]
+            + [str(self._file(data)), "-"],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+        pattern = re.compile(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+        )
+        return [
+            (html.unescape(text), float(x0), float(y0), float(x1), float(y1))
+            for x0, y0, x1, y1, text in pattern.findall(result.stdout.decode("utf-8"))
+        ]
 
     def info(self, data: bytes) -> dict[str, str]:
         result = subprocess.run(

@@ -4,6 +4,7 @@ from flask import abort, current_app, redirect, render_template, request, send_f
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from skillapp.audit.services import record_event
 from skillapp.certificates import bp, services
 from skillapp.certificates.models import Certificate
 from skillapp.extensions import db
@@ -23,6 +24,19 @@ def verify_url(code: str) -> str:
 
 
 def _send(certificate: Certificate):
+    """Record the download as an export (the document names a person), commit,
+    and send the PDF."""
+    record_event(
+        db.session,
+        "export",
+        actor_id=current_user.id,
+        object_type="certificate",
+        object_id=certificate.number,
+        ip=client_ip(),
+        format="pdf",
+        module=certificate.module.slug,
+    )
+    db.session.commit()
     data = certificate_pdf(
         CertificateData(
             city=current_app.config["CITY_NAME"],
@@ -58,7 +72,6 @@ def for_module(slug):
         result = services.issue_certificate(db.session, current_user, module, ip=client_ip())
     except services.CertificateError:
         abort(404)
-    db.session.commit()
     return _send(result.certificate)
 
 

@@ -70,6 +70,7 @@ def report():
 @with_appcontext
 def annual(fiscal_year: int, output: Path):
     """The annual HR-development report (人材育成指標 年次報告) of a fiscal year as PDF."""
+    from skillapp.audit.services import record_event
     from skillapp.db import utcnow
     from skillapp.metrics.annual import annual_report_data
     from skillapp.pdf.annual import annual_report_pdf
@@ -83,4 +84,16 @@ def annual(fiscal_year: int, output: Path):
         report_data, city_name=current_app.config["CITY_NAME"], created=utcnow()
     )
     output.write_bytes(data)
+    # Audited like the download from the indicators page.
+    record_event(
+        db.session,
+        "export",
+        object_type="annual_report",
+        object_id=fiscal_year,
+        fiscal_year=fiscal_year,
+        format="pdf",
+        source="cli",
+        output=str(output.resolve()),
+    )
+    db.session.commit()
     click.echo(f"annual report FY{fiscal_year}: {output} ({len(data):,} bytes)")

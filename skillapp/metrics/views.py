@@ -2,7 +2,7 @@
 
 from io import BytesIO
 
-from flask import Response, abort, render_template, request, send_file
+from flask import Response, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -189,7 +189,9 @@ def send_table(
         mimetype = f"text/csv; charset={'shift_jis' if encoding == 'cp932' else 'utf-8'}"
     elif fmt == "pdf":
         lines = [_("%(label)s: %(value)s", label=label, value=value) for label, value in context]
-        data = table_pdf(title, lines, headers, rows, created=utcnow())
+        data = table_pdf(
+            title, lines, headers, rows, created=utcnow(), author=current_app.config["CITY_NAME"]
+        )
         mimetype = "application/pdf"
     else:
         abort(404)

@@ -153,13 +153,23 @@ def certificate_pdf(data: CertificateData) -> bytes:
 
     # What: one sentence, then the particulars.
     block_x, block_width = 35 * mm, page_width - 70 * mm
-    body = ParagraphStyle("body", fontName=regular, fontSize=14, leading=24, textColor=INK)
-    body.wordWrap = "CJK"
     what = "下記の試験に合格した" if data.is_assessment else "下記の研修を修了した"
-    sentence = Paragraph(
-        escape(f"あなたは{data.city}の職員DX研修において、{what}ことを証します。"), body
+    # The break after the comma keeps「…したことを証します。」on one line, as a
+    # certificate reads; a long city name wraps, in a smaller size if need be,
+    # and never reaches the particulars below.
+    markup = (
+        f"{escape(f'あなたは{data.city}の職員DX研修において、')}<br/>"
+        f"{escape(f'{what}ことを証します。')}"
     )
-    _, height = sentence.wrap(block_width, 40 * mm)
+    for size in (14, 13, 12, 11, 10, 9, 8):
+        body = ParagraphStyle(
+            "body", fontName=regular, fontSize=size, leading=size * 1.7, textColor=INK
+        )
+        body.wordWrap = "CJK"
+        sentence = Paragraph(markup, body)
+        _, height = sentence.wrap(block_width, 40 * mm)
+        if height <= 22 * mm:
+            break
     sentence.drawOn(canvas, block_x, page_height - 130 * mm - height)
 
     rows = [

@@ -195,6 +195,7 @@ def table_pdf(
     *,
     orientation: str | None = None,
     created: datetime | None = None,
+    author: str = "",
 ) -> bytes:
     """Render a table report as PDF bytes.
 
@@ -202,7 +203,8 @@ def table_pdf(
     the title on the first page. Numbers are right-aligned; ``None`` is blank.
     ``orientation`` is "portrait" or "landscape"; by default a table of more
     than six columns is landscape. ``created`` (aware) is the document's
-    creation date in its properties. The output depends on the input only.
+    creation date in its properties, ``author`` (the city) its author. The
+    output depends on the input only.
     """
     regular, bold = register_fonts()
     headers = [_text(h) for h in headers]
@@ -232,6 +234,9 @@ def table_pdf(
         topMargin=MARGIN,
         bottomMargin=MARGIN,
         title=title,
+        author=author,
+        subject=title,
+        creator="skillapp",
         invariant=True,
         initialFontName=regular,
         lang="ja",

@@ -1,5 +1,6 @@
 """Completion, codes and issuing, without the web layer."""
 
+import re
 from datetime import date
 
 import pytest
@@ -9,6 +10,7 @@ from skillapp.audit.models import AuditEvent
 from skillapp.certificates import services
 from skillapp.certificates.models import Certificate
 from skillapp.extensions import db
+from skillapp.util.dates import parse_local_datetime
 from tests.certificates.conftest import read_all
 from tests.helpers import take
 
@@ -84,3 +86,26 @@ def test_an_assessment_needs_a_pass_only(make_module, learner):
     take(learner, exam, "2026-07-02T10:00:00", right=3)
     cert = services.issue_certificate(db.session, learner, exam).certificate
     assert cert.is_assessment and cert.completed_on == date(2026, 7, 2)
+
+
+def test_the_number_is_the_fiscal_year_of_issue_and_the_id(make_module, learner):
+    """「2026-000012」: the fiscal year of issue in Japan time, six digits of id;
+    unique, and never changed by a later download."""
+    first = make_module("m-one", title="一")
+    second = make_module("m-two", title="二")
+    for module in (first, second):
+        read_all(learner, module, "2027-03-01T09:00:00")
+        take(learner, module, "2027-03-02T10:00:00", right=3)
+    # 23:59 JST on 31 March is still FY2026; a minute later is FY2027.
+    one = services.issue_certificate(
+        db.session, learner, first, now=parse_local_datetime("2027-03-31T23:59:00")
+    ).certificate
+    two = services.issue_certificate(
+        db.session, learner, second, now=parse_local_datetime("2027-03-31T15:00:00Z")
+    ).certificate
+    db.session.commit()
+    assert re.fullmatch(r"2026-\d{6}", one.number) and one.number == f"2026-{one.id:06d}"
+    assert re.fullmatch(r"2027-\d{6}", two.number) and two.number == f"2027-{two.id:06d}"
+    assert one.code != two.code
+    again = services.issue_certificate(db.session, learner, first).certificate
+    assert again.number == one.number

@@ -5,6 +5,7 @@ import re
 from PIL import Image
 from sqlalchemy import select
 
+from skillapp.audit.models import AuditEvent
 from skillapp.certificates import services
 from skillapp.certificates.models import Certificate
 from skillapp.extensions import db
@@ -130,6 +131,7 @@ def test_verification_page_is_public_and_shows_only_name_module_date(client, log
     result = _result(response.get_data(as_text=True))
     assert "髙橋 一郎" in result and "行動原則・マインドセット" in result
     assert "令和8年6月2日" in result and "2026-06-02" in result
+    assert "研修名" in result and "修了日" in result  # labelled as on the certificate
     for secret in (
         cert.number,
         "L0001",
@@ -181,3 +183,34 @@ def test_public_base_url_fixes_the_printed_address(app, client, login, completed
     text = poppler.text(download(client).data)
     code = services.format_code(only_certificate().code)
     assert f"https://skillapp.city.example.lg.jp/certificates/verify/{code}" in text
+
+
+def _events(action):
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    ).all()
+
+
+def test_every_download_is_audited_as_an_export(client, login, completed, make_user):
+    _, learner = completed
+    login(learner)
+    download(client)
+    number = only_certificate().number
+    client.get(f"/certificates/{number}.pdf")
+    download(client)
+    exports = _events("export")
+    assert len(exports) == 3
+    for event in exports:
+        assert (event.actor_user_id, event.object_type, event.object_id) == (
+            learner.id,
+            "certificate",
+            number,
+        )
+        assert event.detail == {"format": "pdf", "module": "dx-mindset"}
+    assert len(_events("certificate_issued")) == 1
+    # Refused downloads write nothing.
+    client.post("/logout")
+    login(make_user("L0002", name="山﨑 花子"))
+    assert client.get(f"/certificates/{number}.pdf").status_code == 404
+    assert download(client).status_code == 404
+    assert len(_events("export")) == 3

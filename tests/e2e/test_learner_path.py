@@ -1,6 +1,7 @@
 """End to end, in headless Chromium: a learner logs in, reads the sample module,
 fails its quiz (checking that autosaved answers survive a reload), retakes it,
-passes, and finds both attempts in the history.
+passes, finds both attempts in the history, downloads the certificate and checks
+it on the public verification page (as someone not logged in).
 
 Assertions use ids, classes, URLs and numbers, not wording, so the test holds in
 every language. The test may read the answer key from the database; the browser
@@ -10,6 +11,7 @@ never sees it before submission.
 import os
 import re
 import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -169,9 +171,9 @@ def _assert_review(page, key, sheet: list[int]) -> None:
             expect(correct.nth(n)).to_contain_text(expected["texts"][option_key])
 
 
-def test_learner_reads_fails_retakes_and_passes(browser, live_server, make_user, runner):
+def test_learner_reads_fails_retakes_and_passes(browser, live_server, make_user, runner, poppler):
     base = live_server
-    user = make_user()
+    user = make_user(name="髙﨑 花子")
     staff_no = user.staff_no
     lesson_keys, key = _sync_content(runner)
     assert len(lesson_keys) == 2
@@ -276,6 +278,29 @@ def test_learner_reads_fails_retakes_and_passes(browser, live_server, make_user,
         expect(rows.locator(".status--fail")).to_have_count(1)
         for attempt_id in (first_id, second_id):
             expect(rows.locator(f'a[href="/attempts/{attempt_id}/result"]')).to_have_count(1)
+
+        # Complete: the module page offers the certificate, and it downloads.
+        page.goto(f"{base}/modules/{SLUG}")
+        with page.expect_download() as download_info:
+            page.locator("#certificate-link").click()
+        pdf = Path(download_info.value.path()).read_bytes()
+        text = poppler.text(pdf)
+        assert "髙﨑 花子" in text and "100点" in text
+        verify_url = re.search(rf"{re.escape(base)}/certificates/verify/[0-9A-Z-]{{19}}", text)
+        assert verify_url, text
+        [picture] = poppler.render(pdf)
+        assert picture.exists()
+
+        # Anyone can check it, without logging in.
+        anonymous = browser.new_context()
+        try:
+            check = anonymous.new_page()
+            response = check.goto(verify_url.group(0))
+            assert response.status == 200
+            expect(check.locator("#result .status--done")).to_have_count(1)
+            expect(check.locator("#result")).to_contain_text("髙﨑 花子")
+        finally:
+            anonymous.close()
     finally:
         context.close()
 

@@ -88,6 +88,15 @@ def test_every_page_is_numbered_and_renders(city, poppler):
     assert len(images) == pages
 
 
+def test_the_document_properties(city, poppler):
+    data = render()
+    info = poppler.info(data)
+    assert info["Title"] == "人材育成指標 年次報告 2026年度（令和8年度）"
+    assert info["Author"] == "テスト市"
+    assert info["Page size"].endswith("(A4)")
+    assert b"/Lang (ja)" in data
+
+
 def test_the_same_data_gives_the_same_bytes(city):
     assert render() == render()
 
@@ -161,6 +170,14 @@ def test_the_command_writes_the_file(city, runner, tmp_path, poppler):
     assert result.exit_code == 0, result.output
     assert str(output) in result.output
     assert "2026年度（令和8年度）" in poppler.text(output.read_bytes(), page=1)
+    # Audited as an export, like the download.
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
+    assert (event.actor_user_id, event.object_type, event.object_id) == (
+        None,
+        "annual_report",
+        "2026",
+    )
+    assert event.detail["source"] == "cli" and event.detail["output"] == str(output.resolve())
 
 
 @pytest.mark.parametrize(
@@ -211,4 +228,59 @@ def test_hr_downloads_the_report_and_it_is_audited(city, client, login, make_use
 def test_a_learner_gets_403(city, client, login, make_user):
     login(make_user("L1"))
     assert client.get("/hr/indicators/report.pdf?fiscal_year=2026").status_code == 403
+    assert client.get("/hr/indicators?fy=2026").status_code == 403
+    for fmt in ("csv", "xlsx", "pdf"):
+        assert client.get(f"/hr/indicators/figures.{fmt}?fy=2026").status_code == 403
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export")) is None
+
+
+def test_the_indicators_page_has_the_report_button(city, client, login, make_user):
+    login(make_user("H1", roles=("hr",)))
+    page = client.get("/hr/indicators?fy=2026")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="annual-report-link"' in html
+    assert "/hr/indicators/report.pdf?fiscal_year=2026" in html
+    figures = compute_indicators(db.session, 2026)  # H1 counts too now
+    for result in figures.results:
+        assert f'id="indicator-{result.indicator.code}"' in html
+        for row in result.rows:
+            if result.indicator.unit == "percent" and row.value is not None:
+                assert f"{row.value:.1f}%" in html
+                assert f"{int(row.numerator)}/{row.denominator}" in html
+    for fmt in ("csv", "xlsx", "pdf"):
+        assert f"/hr/indicators/figures.{fmt}?fy=2026" in html
+    # The HR navigation leads to it.
+    assert 'href="/hr/indicators"' in client.get("/hr/dashboard").get_data(as_text=True)
+    assert client.get("/hr/indicators?fy=1999").status_code == 400
+
+
+def test_the_indicator_table_exports_carry_year_and_roster_day(
+    city, client, login, make_user, poppler
+):
+    """CSV, XLSX and PDF from the same (headers, rows) as `metrics show --format csv`."""
+    hr = make_user("H1", roles=("hr",))
+    login(hr)
+    as_of = compute_indicators(db.session, 2026).as_of.isoformat()
+    csv = client.get("/hr/indicators/figures.csv?fy=2026")
+    assert csv.status_code == 200
+    text = csv.get_data().decode("utf-8-sig")
+    assert "2026年度（令和8年度）" in text and as_of in text and "66.7%" in text
+    assert "indicators-FY2026.csv" in csv.headers["Content-Disposition"]
+    assert client.get("/hr/indicators/figures.xlsx?fy=2026").data[:2] == b"PK"
+    pdf = client.get("/hr/indicators/figures.pdf?fy=2026")
+    assert pdf.mimetype == "application/pdf"
+    pdf_text = poppler.text(pdf.data)
+    for expected in ("人材育成指標", "2026年度（令和8年度）", as_of, "66.7%", "実人数"):
+        assert expected in pdf_text, expected
+    assert poppler.info(pdf.data)["Author"] == "テスト市"
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.object_type, e.object_id, e.detail["format"]) for e in events] == [
+        ("indicators", "2026", "csv"),
+        ("indicators", "2026", "xlsx"),
+        ("indicators", "2026", "pdf"),
+    ]
+    assert all(e.actor_user_id == hr.id for e in events)
+    assert client.get("/hr/indicators/figures.docx?fy=2026").status_code == 404

@@ -154,6 +154,8 @@ def test_pending_list_as_pdf(client, login, make_user, fixture, poppler):
     assert "山﨑 花子" in text and "YZ1" in text
     assert "髙橋 一郎" not in text  # a 係長: filtered out by the band
     assert len(poppler.render(response.data)) == poppler.pages(response.data)
+    info = poppler.info(response.data)
+    assert info["Author"] == "テスト市" and "テスト m" in info["Title"]
     everyone = poppler.text(client.get("/hr/dashboard/m/pending.pdf?fy=2026").data)
     assert "髙橋 一郎" in everyone
 

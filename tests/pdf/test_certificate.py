@@ -57,6 +57,7 @@ def test_text_fonts_and_page(poppler):
     info = poppler.info(data)
     assert info["Title"] == "修了証 第2026-000012号"
     assert info["Author"] == "デモ市"
+    assert b"/Lang (ja)" in data
     assert info["Page size"].endswith("(A4)")
     [page] = poppler.render(data, dpi=40)
     with Image.open(page) as image:
@@ -89,3 +90,37 @@ def test_names_and_titles_of_any_length(poppler, name, title):
 def test_assessment_wording(poppler):
     flat = poppler.text(certificate_pdf(replace(DATA, is_assessment=True))).replace("\n", "")
     assert "試験に合格したことを証します" in flat and "試験名" in flat and "合格日" in flat
+
+
+def _overlapping(words):
+    """Pairs of words whose boxes intersect: text drawn over other text."""
+    return [
+        (a[0], b[0])
+        for i, a in enumerate(words)
+        for b in words[i + 1 :]
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
+
+
+LONG_CITY = "北海道札幌市中央区まちづくり推進特別自治区市役所" * 2
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"city": LONG_CITY},
+        {"city": LONG_CITY * 2},  # four lines at 14 pt would run into the table
+        {"city": LONG_CITY, "title": "長い研修名" * 40, "department": "とても長い所属" * 12},
+        {"name": "ｱﾙﾌｧﾍﾞｯﾄ・ｶﾀｶﾅ・ﾅﾏｴ・ﾃｽﾄ" * 3, "is_assessment": True},
+    ],
+)
+def test_nothing_is_printed_over_anything_else(poppler, changes):
+    """Long names, titles, departments and city names shrink or wrap; no text
+    runs into other text, and「…したことを証します。」is never split."""
+    data = certificate_pdf(replace(DATA, **changes))
+    words = poppler.words(data)
+    assert len(words) > 15
+    assert _overlapping(words) == []
+    assert any(w[0].endswith("したことを証します。") and w[0].startswith("下記の") for w in words)
+    assert poppler.pages(data) == 1

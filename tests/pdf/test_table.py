@@ -50,7 +50,13 @@ def test_japanese_text_is_extracted_and_the_font_embedded(poppler):
     # Every font in the file is embedded (no viewer-dependent fallback).
     for line in fonts.splitlines()[2:]:
         assert re.search(r"\byes\s+yes\s+yes\b", line), line
-    assert poppler.info(data)["Title"] == "未修了者一覧 — DXリテラシー"
+    info = poppler.info(data)
+    assert info["Title"] == "未修了者一覧 — DXリテラシー"
+    assert info["Author"] == ""  # no city given
+    assert b"/Lang (ja)" in data  # the document language, for screen readers
+    signed = table_pdf("一覧", [], HEADERS, rows(1), author="デモ市")
+    info = poppler.info(signed)
+    assert (info["Author"], info["Subject"], info["Creator"]) == ("デモ市", "一覧", "skillapp")
 
 
 def test_long_tables_repeat_the_heading_and_number_the_pages(poppler):

@@ -38,3 +38,28 @@ def test_labels():
     assert fiscal_year_label(2018) == "2018年度（平成30年度）"
     assert format_wareki(date(2019, 5, 1)) == "令和元年5月1日"
     assert format_wareki(date(2026, 11, 22)) == "令和8年11月22日"
+
+
+@pytest.mark.parametrize(
+    ("day", "wareki"),
+    [
+        (date(2019, 4, 30), "平成31年4月30日"),  # the last day of 平成
+        (date(2019, 5, 1), "令和元年5月1日"),  # 令和 begins: its first year is 元年
+        (date(2019, 12, 31), "令和元年12月31日"),
+        (date(2020, 1, 1), "令和2年1月1日"),
+        (date(1989, 1, 7), "昭和64年1月7日"),  # the last day of 昭和
+        (date(1989, 1, 8), "平成元年1月8日"),
+        (date(1990, 1, 1), "平成2年1月1日"),
+        (date(1926, 12, 25), "昭和元年12月25日"),
+    ],
+)
+def test_era_boundaries(day, wareki):
+    assert format_wareki(day) == wareki
+
+
+def test_fiscal_year_labels_around_era_changes():
+    # FY2019 began under 平成 (1 April 2019) but is called 令和元年度.
+    assert fiscal_year_label(2019) == "2019年度（令和元年度）"
+    assert fiscal_year_label(2020) == "2020年度（令和2年度）"
+    assert fiscal_year_label(1989) == "1989年度（平成元年度）"
+    assert fiscal_year_label(1988) == "1988年度（昭和63年度）"
