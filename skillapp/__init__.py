@@ -74,6 +74,7 @@ def _import_models() -> None:
     from skillapp.assignments import models as _assignments  # noqa: F401
     from skillapp.audit import models as _audit  # noqa: F401
     from skillapp.auth import models as _auth  # noqa: F401
+    from skillapp.authoring import models as _authoring  # noqa: F401
     from skillapp.certificates import models as _certificates  # noqa: F401
     from skillapp.imports import models as _imports  # noqa: F401
     from skillapp.learning import models as _learning  # noqa: F401
@@ -95,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.assignments import views as _assignments_views  # noqa: F401
     from skillapp.auth import bp as auth_bp
     from skillapp.auth import views as _auth_views  # noqa: F401
+    from skillapp.authoring import bp as authoring_bp
+    from skillapp.authoring import views as _authoring_views  # noqa: F401
     from skillapp.certificates import bp as certificates_bp
     from skillapp.certificates import views as _certificates_views  # noqa: F401
     from skillapp.imports import bp as imports_bp
@@ -121,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(itemstats_bp, url_prefix="/authoring/item-stats")
+    app.register_blueprint(authoring_bp, url_prefix="/authoring")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(roster_bp, url_prefix="/hr")
     app.register_blueprint(metrics_bp, url_prefix="/hr")

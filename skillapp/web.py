@@ -243,6 +243,10 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["category_label"] = lambda c: str(CATEGORY_LABELS.get(c, c))
+    from skillapp.authoring.messages import change_label, problem_text
+
+    app.jinja_env.filters["problem_text"] = problem_text
+    app.jinja_env.filters["change_label"] = change_label
 
     @app.context_processor
     def inject_globals():
@@ -259,6 +263,6 @@ def init_app(app: Flask) -> None:
     from skillapp.util import dates
 
     app.jinja_env.filters["jst"] = lambda dt, fmt="%Y-%m-%d %H:%M": (
-        dates.to_jst(dt).strftime(fmt) if dt else ""
+        dates.format_jst(dt, fmt) if dt else ""
     )
     app.jinja_env.filters["wareki"] = dates.format_wareki

@@ -63,6 +63,8 @@ ACCESS = {
     "/hr/": {"hr", "admin"},
     "/assignments": {"author", "hr", "admin"},
     "/authoring/item-stats": {"author", "admin"},
+    "/authoring/": {"author", "admin"},  # the editor: learners and HR get 403
+    "/images/": ANY,  # lesson images (those of drafts for authors only: 404 otherwise)
 }
 
 # A value for every URL argument name in the app ("world" keys or literals).
@@ -79,7 +81,7 @@ ARGUMENTS = {
     "indicator_id": "missing",
     "assignment_id": "missing",
 }
-LITERALS = {"fmt": "csv", "filename": "css/app.css"}
+LITERALS = {"fmt": "csv", "filename": "css/app.css", "name": "x.png", "sha256": "0" * 64}
 # Query strings some pages need to show something rather than a 400.
 QUERIES = {"metrics.annual_report": "fiscal_year=2026", "metrics_api.metrics": "fiscal_year=2026"}
 # Run last: they end the session the rest of the loop runs in.
@@ -132,6 +134,8 @@ def test_the_table_covers_every_route(app, world):
     assert access_of("/certificates/verify/X") == PUBLIC
     assert access_of("/hr/roster") == {"hr", "admin"}
     assert access_of("/history") == ANY
+    assert access_of("/authoring/modules/x/publish") == {"author", "admin"}
+    assert "authoring.publish" in endpoints and "learning.image" in endpoints
 
 
 def test_anonymous_is_sent_to_login(client, world, app):

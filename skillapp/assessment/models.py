@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,6 +46,8 @@ class Question(db.Model):
     options: Mapped[list] = mapped_column(JSON)
     # The answer key: never sent to the browser before the attempt is submitted.
     correct_keys: Mapped[list] = mapped_column(JSON)
+    # Retired: drawn no more; kept so the attempts that showed it keep their review.
+    is_retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<Question {self.key}>"

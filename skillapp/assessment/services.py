@@ -19,15 +19,19 @@ from skillapp.assessment.models import (
 from skillapp.assessment.scoring import KeyItem, score_attempt
 from skillapp.audit.services import record_event
 from skillapp.db import upsert, utcnow
-from skillapp.learning.models import Module
+from skillapp.learning.models import REVIEW_AFTER_PASS, REVIEW_ALWAYS, Module
 
 
 class AttemptError(Exception):
-    """A request the attempt's state does not allow; ``code`` names the reason."""
+    """A request the attempt's state does not allow; ``code`` names the reason.
 
-    def __init__(self, code: str):
+    ``available_at`` is set with "cooldown": when a new attempt becomes possible.
+    """
+
+    def __init__(self, code: str, *, available_at: datetime | None = None):
         super().__init__(code)
         self.code = code
+        self.available_at = available_at
 
 
 def _locked(session: Session, attempt_id: int) -> Attempt | None:
@@ -59,6 +63,25 @@ def attempts_left(session: Session, user_id: int, module: Module) -> int | None:
     return max(0, version.max_attempts - attempts_used(session, user_id, module.id))
 
 
+def next_attempt_at(session: Session, user_id: int, module: Module, *, now=None) -> datetime | None:
+    """When the current version's cool-down lets this user start again (None: now)."""
+    now = now or utcnow()
+    version = module.current_version
+    if version is None or not version.cooldown_seconds:
+        return None
+    last = session.scalar(
+        select(func.max(Attempt.submitted_at)).where(
+            Attempt.user_id == user_id,
+            Attempt.module_id == module.id,
+            Attempt.status == SUBMITTED,
+        )
+    )
+    if last is None:
+        return None
+    available = last + timedelta(seconds=version.cooldown_seconds)
+    return available if now < available else None
+
+
 def open_attempt(session: Session, user_id: int, module_id: int) -> Attempt | None:
     return session.scalar(
         select(Attempt)
@@ -74,23 +97,28 @@ def open_attempt(session: Session, user_id: int, module_id: int) -> Attempt | No
 def start_attempt(session: Session, user_id: int, module: Module, *, now=None, rng=None) -> Attempt:
     """Resume the open attempt, or draw a new paper from the current version.
 
-    Raises AttemptError("max_attempts") when no attempt is left and
-    AttemptError("unavailable") when the module has no published quiz.
+    Raises AttemptError("max_attempts") when no attempt is left,
+    AttemptError("cooldown") before the cool-down after the last submitted
+    attempt has passed, and AttemptError("unavailable") when the module has no
+    published quiz. Retired questions are never drawn.
     """
     now = now or utcnow()
     current = open_attempt(session, user_id, module.id)
     if current is not None and not finalize_if_expired(session, current, now=now):
         return current
     version = module.current_version
-    if version is None or not version.questions or module.is_archived:
+    if version is None or not version.active_questions or module.is_archived:
         raise AttemptError("unavailable")
     used = attempts_used(session, user_id, module.id)
     if version.max_attempts is not None and used >= version.max_attempts:
         raise AttemptError("max_attempts")
+    available_at = next_attempt_at(session, user_id, module, now=now)
+    if available_at is not None:
+        raise AttemptError("cooldown", available_at=available_at)
     paper = draw_paper(
         [
             PoolItem(q.id, tuple(q.tags or ()), tuple(o["key"] for o in q.options))
-            for q in version.questions
+            for q in version.active_questions
         ],
         draw_count=version.draw_count,
         stratify_tags=version.stratify_tags or (),
@@ -356,10 +384,41 @@ class SheetQuestion:
         return any(option.chosen for option in self.options)
 
 
+def answers_shown(session: Session, attempt: Attempt) -> bool:
+    """Whether the review of this attempt may show the correct answers.
+
+    Never before submission; after it, as the attempt's own version says:
+    ``always``, ``never``, or ``after_pass`` (once this learner has passed the
+    module in any attempt).
+    """
+    if attempt.status != SUBMITTED:
+        return False
+    mode = attempt.version.review_answers
+    if mode == REVIEW_ALWAYS:
+        return True
+    if mode == REVIEW_AFTER_PASS:
+        if attempt.passed:
+            return True
+        return bool(
+            session.scalar(
+                select(func.count())
+                .select_from(Attempt)
+                .where(
+                    Attempt.user_id == attempt.user_id,
+                    Attempt.module_id == attempt.module_id,
+                    Attempt.status == SUBMITTED,
+                    Attempt.passed.is_(True),
+                )
+            )
+        )
+    return False
+
+
 def answer_sheet(session: Session, attempt: Attempt) -> list[SheetQuestion]:
-    """The questions as the learner saw them. Correctness and explanations are
-    included only once the attempt is submitted."""
-    reveal = attempt.status == SUBMITTED
+    """The questions as the learner saw them, with their own answers. Whether
+    each was right, the correct answers and the explanations are included only
+    once the attempt is submitted, and only when ``answers_shown`` allows."""
+    reveal = answers_shown(session, attempt)
     questions = {
         q.id: q
         for q in session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))

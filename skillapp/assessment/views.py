@@ -7,6 +7,7 @@ from skillapp.assessment.models import Attempt
 from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.learning.services import module_by_slug
+from skillapp.util.dates import format_jst
 
 _ERRORS = {
     "max_attempts": lambda: _("You have used all the attempts allowed for this test."),
@@ -18,6 +19,20 @@ _ERRORS = {
     "bad_question": lambda: _("That question is not part of this attempt."),
     "bad_option": lambda: _("That answer is not one of the options."),
 }
+
+
+def error_message(error: services.AttemptError) -> str:
+    if error.code == "cooldown":
+        return cooldown_message(error.available_at)
+    return _ERRORS[error.code]()
+
+
+def cooldown_message(available_at) -> str:
+    return _(
+        "You cannot start a new attempt yet: this test asks for a pause after each attempt. "
+        "You can start again from %(time)s.",
+        time=format_jst(available_at),
+    )
 
 
 def _own_attempt(attempt_id: int, *, close_if_expired: bool = False) -> Attempt:
@@ -60,7 +75,7 @@ def start(slug):
         attempt = services.start_attempt(db.session, current_user.id, module)
     except services.AttemptError as error:
         db.session.rollback()
-        flash(_ERRORS[error.code](), "error")
+        flash(error_message(error), "error")
         return redirect(url_for("learning.module", slug=slug))
     db.session.commit()
     return redirect(url_for("assessment.take", attempt_id=attempt.id))
@@ -149,13 +164,16 @@ def result(attempt_id):
     sheet = services.answer_sheet(db.session, attempt)
     module = attempt.module
     left = services.attempts_left(db.session, current_user.id, module)
+    available_at = services.next_attempt_at(db.session, current_user.id, module)
     return render_template(
         "assessment/result.html",
         attempt=attempt,
         module=module,
         version=attempt.version,
         sheet=sheet,
+        answers_shown=services.answers_shown(db.session, attempt),
         attempts_left=left,
+        available_at=available_at,
         can_retake=module.current_version is not None
         and not module.is_archived
         and (left is None or left > 0),
@@ -169,6 +187,7 @@ def attempt_json(attempt_id):
     own choices only; the answer key is added after submission."""
     attempt = _own_attempt(attempt_id, close_if_expired=True)
     sheet = services.answer_sheet(db.session, attempt)
+    shown = services.answers_shown(db.session, attempt)
     body = {
         "id": attempt.id,
         "module": attempt.module.slug,
@@ -186,7 +205,7 @@ def attempt_json(attempt_id):
             "options": [{"value": str(n), "text": o.text} for n, o in enumerate(q.options, 1)],
             "selected": [str(n) for n, o in enumerate(q.options, 1) if o.chosen],
         }
-        if attempt.is_submitted:
+        if shown:
             item["correct"] = [str(n) for n, o in enumerate(q.options, 1) if o.correct]
             item["is_correct"] = q.is_correct
             item["explanation"] = q.explanation
@@ -196,5 +215,6 @@ def attempt_json(attempt_id):
             score=attempt.score,
             passed=attempt.passed,
             submitted_at=attempt.submitted_at.isoformat(),
+            answers_shown=shown,
         )
     return jsonify(body)

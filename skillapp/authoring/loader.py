@@ -7,14 +7,20 @@ out of ``LoadResult.modules`` and callers must not load anything while
 
 YAML is composed into nodes rather than loaded straight to Python objects, so
 that each mapping, key and list item keeps the line it came from.
+
+A module can be read from a folder on disk (``load_module_dir``) or from its
+files held in memory (``load_module_files``: a zip upload, or a draft from the
+browser editor rendered to files by ``skillapp.authoring.export``). Both go
+through the same reader, so there is one set of rules for every way in.
 """
 
 import hashlib
 import json
 import math
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -36,6 +42,29 @@ TRUE_FALSE_OPTIONS = [("true", "正しい"), ("false", "誤り")]
 MODULE_FILE = "module.yaml"
 QUIZ_FILE = "quiz.yaml"
 LESSONS_DIR = "lessons"
+IMAGES_DIR = "images"
+LESSON_SUFFIX = ".md"
+
+# When the review of a submitted attempt shows the correct answers and explanations.
+REVIEW_ALWAYS = "always"
+REVIEW_AFTER_PASS = "after_pass"  # noqa: S105 (not a secret)
+REVIEW_NEVER = "never"
+REVIEW_CHOICES = (REVIEW_ALWAYS, REVIEW_AFTER_PASS, REVIEW_NEVER)
+
+# Images a lesson may show: raster formats only, recognised by their first bytes.
+# SVG is refused because it can carry script.
+IMAGE_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+IMAGE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+\.(png|jpg|jpeg|gif|webp)$")
+# How a lesson refers to an image of its module (relative to lessons/, so the
+# files also preview correctly in a Git host or an editor).
+IMAGE_REF_PREFIX = "../images/"
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -55,21 +84,87 @@ _QUIZ_KEYS = {
     "stratify_by",
     "time_limit_minutes",
     "max_attempts",
+    "cooldown_minutes",
     "shuffle_questions",
     "shuffle_options",
+    "review",
     "questions",
 }
-_QUESTION_KEYS = {"id", "type", "text", "options", "answer", "explanation", "weight", "tags"}
+_QUESTION_KEYS = {
+    "id",
+    "type",
+    "text",
+    "options",
+    "answer",
+    "explanation",
+    "weight",
+    "tags",
+    "retired",
+}
 _OPTION_KEYS = {"id", "text", "correct"}
+
+
+def N_(message: str) -> str:
+    """Mark an English message for the translation catalog (babel extracts ``N_``).
+
+    The loader stays free of Flask: the command line prints the English text, the
+    web pages translate ``Problem.msg`` when they show it.
+    """
+    return message
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message as its English template (a catalog msgid) and its parameters;
+    a parameter may itself be a Msg (a translatable word or phrase)."""
+
+    template: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(
+        self,
+        translate: Callable[[str], str] | None = None,
+        key_label: Callable[[str], str] | None = None,
+    ) -> str:
+        """The message; ``translate`` maps a template to the page's language and
+        ``key_label`` names a format key (the ``key`` parameter) as a page does."""
+        translate = translate or (lambda text: text)
+        values = {}
+        for name, value in self.params.items():
+            if isinstance(value, Msg):
+                value = value.render(translate, key_label)
+            elif name == "key" and key_label is not None:
+                value = key_label(value)
+            values[name] = value
+        return translate(self.template) % values if values else translate(self.template)
+
+
+def _m(template: str, **params: Any) -> Msg:
+    return Msg(template, params)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the content, at ``file`` (as given) and ``line`` (1-based)."""
+    """One thing wrong with the content, at ``file`` (as given) and ``line`` (1-based).
+
+    Given a Msg, ``message`` is its English text and ``msg`` keeps it for translation.
+    """
 
     file: str
     line: int | None
     message: str
+    msg: Msg | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if isinstance(self.message, Msg):
+            object.__setattr__(self, "msg", self.message)
+            object.__setattr__(self, "message", self.message.render())
+
+    def text(self, translate: Callable[[str], str] | None = None) -> str:
+        """The message, translated with ``translate`` when it has a template."""
+        if self.msg is not None and translate is not None:
+            return self.msg.render(translate)
+        return self.message
 
     def __str__(self) -> str:
         if self.line is None:
@@ -95,6 +190,8 @@ class QuestionSpec:
     explanation: str
     weight: int = 1
     tags: list[str] = field(default_factory=list)
+    # A retired question is drawn no more; it stays so that old attempts keep it.
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +203,24 @@ class QuizSpec:
     shuffle_questions: bool
     shuffle_options: bool
     questions: list[QuestionSpec]
+    cooldown_minutes: int | None = None
+    review: str = REVIEW_ALWAYS
+
+    @property
+    def active_questions(self) -> list[QuestionSpec]:
+        """The questions in use: every one that is not retired."""
+        return [q for q in self.questions if not q.retired]
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """An image in the module's images/ folder; ``data`` is left out of comparisons
+    and of the content hash (the SHA-256 stands for it)."""
+
+    name: str
+    content_type: str
+    sha256: str
+    data: bytes = field(default=b"", repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -121,6 +236,7 @@ class ModuleSpec:
     lessons: list[LessonSpec]
     quiz: QuizSpec
     content_hash: str = ""
+    images: list[ImageSpec] = field(default_factory=list)
 
 
 @dataclass
@@ -134,9 +250,25 @@ class LoadResult:
 
 
 def content_hash(spec: ModuleSpec) -> str:
-    """SHA-256 over the parsed content, so files that mean the same hash the same."""
+    """SHA-256 over the parsed content, so files that mean the same hash the same.
+
+    Settings added to the format later are left out while they hold their
+    default, so content written before them keeps its hash (and a sync after an
+    upgrade makes no new versions).
+    """
     data = asdict(spec)
     data.pop("content_hash", None)
+    images = data.pop("images", [])
+    if images:
+        data["images"] = [{"name": i["name"], "sha256": i["sha256"]} for i in images]
+    quiz = data["quiz"]
+    if quiz.get("cooldown_minutes") is None:
+        quiz.pop("cooldown_minutes", None)
+    if quiz.get("review") == REVIEW_ALWAYS:
+        quiz.pop("review", None)
+    for question in quiz["questions"]:
+        if not question.get("retired"):
+            question.pop("retired", None)
     canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -150,7 +282,7 @@ def load_content_dir(path: str | Path) -> LoadResult:
     root = Path(path)
     result = LoadResult()
     if not root.is_dir():
-        result.problems.append(Problem(str(root), None, "not a folder"))
+        result.problems.append(Problem(str(root), None, _m(N_("not a folder"))))
         return result
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or not entry.is_dir():
@@ -167,12 +299,98 @@ def load_module_dir(path: str | Path) -> LoadResult:
     problems: list[Problem] = []
     result = LoadResult(problems=problems)
     if not folder.is_dir():
-        problems.append(Problem(str(folder), None, "not a folder"))
+        problems.append(Problem(str(folder), None, _m(N_("not a folder"))))
         return result
     spec = _ModuleReader(folder, problems).read()
     if spec is not None and not problems:
         result.modules.append(spec)
     return result
+
+
+def load_module_files(
+    slug: str, files: Mapping[str, bytes], *, label: str | None = None
+) -> LoadResult:
+    """Load one module from its files in memory, by path inside the module folder
+    ("module.yaml", "lessons/01-why.md", "images/chart.png").
+
+    Exactly the rules of ``load_module_dir``; problems name the files as
+    ``label/path`` (``label`` defaults to the slug).
+    """
+    problems: list[Problem] = []
+    result = LoadResult(problems=problems)
+    folder = _MemPath(dict(files), "", label or slug, slug)
+    spec = _ModuleReader(folder, problems).read()
+    if spec is not None and not problems:
+        result.modules.append(spec)
+    return result
+
+
+def sniff_image(data: bytes) -> str | None:
+    """The content type of PNG, JPEG, GIF or WebP data by its first bytes, else None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def lesson_file_name(key: str) -> str:
+    """The file of a lesson in lessons/; lessons are read in the order of these names."""
+    return key + LESSON_SUFFIX
+
+
+class _MemPath:
+    """The few ``Path`` operations the reader uses, over files held in memory."""
+
+    def __init__(self, files: dict[str, bytes], rel: str, label: str, root_name: str):
+        self._files = files
+        self._rel = rel
+        self._label = label
+        self._root_name = root_name
+
+    def __truediv__(self, other: str) -> "_MemPath":
+        rel = f"{self._rel}/{other}" if self._rel else other
+        return _MemPath(self._files, rel, self._label, self._root_name)
+
+    def __str__(self) -> str:
+        return f"{self._label}/{self._rel}" if self._rel else self._label
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self._rel).name if self._rel else self._root_name
+
+    @property
+    def stem(self) -> str:
+        return PurePosixPath(self.name).stem
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.name).suffix
+
+    def is_file(self) -> bool:
+        return self._rel in self._files
+
+    def is_dir(self) -> bool:
+        prefix = f"{self._rel}/" if self._rel else ""
+        return any(path.startswith(prefix) for path in self._files)
+
+    def iterdir(self) -> Iterator["_MemPath"]:
+        prefix = f"{self._rel}/" if self._rel else ""
+        names = {
+            path[len(prefix) :].split("/", 1)[0] for path in self._files if path.startswith(prefix)
+        }
+        for name in sorted(names):
+            yield self / name
+
+    def read_bytes(self) -> bytes:
+        try:
+            return self._files[self._rel]
+        except KeyError:
+            raise FileNotFoundError(str(self)) from None
 
 
 # --- YAML with line numbers -------------------------------------------------------
@@ -201,7 +419,7 @@ class _Yaml:
         self.file = file
         self.problems = problems
 
-    def problem(self, line: int | None, message: str) -> None:
+    def problem(self, line: int | None, message: Msg) -> None:
         self.problems.append(Problem(self.file, line, message))
 
     def load(self, text: str) -> Any:
@@ -210,24 +428,28 @@ class _Yaml:
         try:
             node = loader.get_single_node()
             if node is None:
-                self.problem(None, "the file is empty")
+                self.problem(None, _m(N_("the file is empty")))
                 return None
             return self._convert(loader, node)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark is not None else None
-            detail = " ".join(str(p) for p in (error.context, error.problem) if p)
+            detail = " ".join(str(p) for p in (error.context, error.problem) if p) or str(error)
             started = error.context_mark
             if started is not None and line is not None and started.line + 1 != line:
                 # An unclosed quote or bracket is found far from where it began.
-                detail += f" (started on line {started.line + 1})"
-            kind = (
-                "unsupported YAML" if isinstance(error, ConstructorError) else "YAML syntax error"
-            )
-            self.problem(line, f"{kind}: {detail or error}")
+                detail = _m(
+                    N_("%(detail)s (started on line %(line)d)"),
+                    detail=detail,
+                    line=started.line + 1,
+                )
+            if isinstance(error, ConstructorError):
+                self.problem(line, _m(N_("unsupported YAML: %(detail)s"), detail=detail))
+            else:
+                self.problem(line, _m(N_("YAML syntax error: %(detail)s"), detail=detail))
             return None
         except yaml.YAMLError as error:
-            self.problem(None, f"YAML error: {error}")
+            self.problem(None, _m(N_("YAML error: %(detail)s"), detail=str(error)))
             return None
         finally:
             loader.dispose()
@@ -236,7 +458,7 @@ class _Yaml:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP_TAG:
-                self.problem(line, f"unsupported YAML: tag {node.tag}")
+                self.problem(line, _m(N_("unsupported YAML: tag %(tag)s"), tag=node.tag))
             mapping = _Map()
             mapping.line = line
             mapping.key_lines = {}
@@ -244,12 +466,16 @@ class _Yaml:
                 key_line = key_node.start_mark.line + 1
                 key = self._convert(loader, key_node)
                 if not isinstance(key, str):
-                    self.problem(key_line, f"a key must be text, not {key!r}")
+                    self.problem(key_line, _m(N_("a key must be text, not %(key)s"), key=repr(key)))
                     continue
                 if key in mapping:
                     self.problem(
                         key_line,
-                        f'duplicate key "{key}" (first on line {mapping.key_lines[key]})',
+                        _m(
+                            N_('duplicate key "%(key)s" (first on line %(line)d)'),
+                            key=key,
+                            line=mapping.key_lines[key],
+                        ),
                     )
                     continue
                 mapping[key] = self._convert(loader, value_node)
@@ -257,7 +483,7 @@ class _Yaml:
             return mapping
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                self.problem(line, f"unsupported YAML: tag {node.tag}")
+                self.problem(line, _m(N_("unsupported YAML: tag %(tag)s"), tag=node.tag))
             seq = _Seq()
             seq.line = line
             seq.item_lines = []
@@ -273,38 +499,57 @@ class _Yaml:
 _MISSING = object()
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: Any) -> Msg | str:
     if value is None:
-        return "nothing"
+        return _m(N_("nothing"))
     if isinstance(value, bool):
-        return "true/false"
+        return _m(N_("true/false"))
     if isinstance(value, int):
-        return "a number"
+        return _m(N_("a number"))
     if isinstance(value, float):
-        return "a decimal number"
+        return _m(N_("a decimal number"))
     if isinstance(value, str):
-        return "text"
+        return _m(N_("text"))
     if isinstance(value, dict):
-        return "a mapping"
+        return _m(N_("a mapping"))
     if isinstance(value, list):
-        return "a list"
+        return _m(N_("a list"))
     return type(value).__name__
+
+
+def _not_text(key: str, value: Any) -> Msg:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _m(
+            N_('"%(key)s" must be text, not %(type)s (put it in quotes)'),
+            key=key,
+            type=_type_name(value),
+        )
+    return _m(N_('"%(key)s" must be text, not %(type)s'), key=key, type=_type_name(value))
 
 
 class _Fields:
     """Typed access to one mapping's keys; each misuse adds a problem at the key's line."""
 
-    def __init__(self, doc: _Yaml, mapping: _Map, where: str, allowed: set[str]):
+    def __init__(self, doc: _Yaml, mapping: _Map, where: Msg | None, allowed: set[str]):
         self.doc = doc
         self.mapping = mapping
         self.where = where
-        self.prefix = f"{where}: " if where else ""
         for key in mapping:
             if key not in allowed:
-                doc.problem(
+                self.problem_at(
                     mapping.key_lines[key],
-                    f'{self.prefix}unknown key "{key}" (allowed: {", ".join(sorted(allowed))})',
+                    _m(
+                        N_('unknown key "%(key)s" (allowed: %(allowed)s)'),
+                        key=key,
+                        allowed=", ".join(sorted(allowed)),
+                    ),
                 )
+
+    def problem_at(self, line: int | None, message: Msg) -> None:
+        """A problem at ``line``, prefixed with where it is (which question)."""
+        if self.where is not None:
+            message = _m(N_("%(where)s: %(message)s"), where=self.where, message=message)
+        self.doc.problem(line, message)
 
     def line(self, key: str) -> int:
         return self.mapping.key_lines.get(key, self.mapping.line)
@@ -312,14 +557,13 @@ class _Fields:
     def has(self, key: str) -> bool:
         return key in self.mapping
 
-    def problem(self, key: str | None, message: str) -> None:
-        line = self.line(key) if key else self.mapping.line
-        self.doc.problem(line, f"{self.prefix}{message}")
+    def problem(self, key: str | None, message: Msg) -> None:
+        self.problem_at(self.line(key) if key else self.mapping.line, message)
 
     def _get(self, key: str, required: bool) -> Any:
         if key not in self.mapping:
             if required:
-                self.problem(None, f'missing required key "{key}"')
+                self.problem(None, _m(N_('missing required key "%(key)s"'), key=key))
             return _MISSING
         return self.mapping[key]
 
@@ -328,15 +572,17 @@ class _Fields:
         if value is _MISSING:
             return None
         if not isinstance(value, str):
-            hint = " (put it in quotes)" if isinstance(value, int | float) else ""
-            self.problem(key, f'"{key}" must be text, not {_type_name(value)}{hint}')
+            self.problem(key, _not_text(key, value))
             return None
         value = value.strip()
         if not value:
-            self.problem(key, f'"{key}" must not be empty')
+            self.problem(key, _m(N_('"%(key)s" must not be empty'), key=key))
             return None
         if max_length is not None and len(value) > max_length:
-            self.problem(key, f'"{key}" is longer than {max_length} characters')
+            self.problem(
+                key,
+                _m(N_('"%(key)s" is longer than %(n)d characters'), key=key, n=max_length),
+            )
             return None
         return value
 
@@ -346,14 +592,20 @@ class _Fields:
         if value is _MISSING:
             return None
         if not isinstance(value, str):
-            hint = " (put it in quotes)" if isinstance(value, int | float) else ""
-            self.problem(key, f'"{key}" must be text, not {_type_name(value)}{hint}')
+            self.problem(key, _not_text(key, value))
             return None
         if not KEY_RE.match(value) or len(value) > MAX_KEY:
             self.problem(
                 key,
-                f'"{key}" {value!r} may hold only letters, digits, - and _ '
-                f"(at most {MAX_KEY} characters)",
+                _m(
+                    N_(
+                        '"%(key)s" %(value)s may hold only letters, digits, - and _ '
+                        "(at most %(n)d characters)"
+                    ),
+                    key=key,
+                    value=repr(value),
+                    n=MAX_KEY,
+                ),
             )
             return None
         return value
@@ -363,11 +615,30 @@ class _Fields:
         if value is _MISSING:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, f'"{key}" must be a whole number, not {_type_name(value)}')
+            self.problem(
+                key,
+                _m(
+                    N_('"%(key)s" must be a whole number, not %(type)s'),
+                    key=key,
+                    type=_type_name(value),
+                ),
+            )
             return None
         if minimum is not None and value < minimum:
-            what = "positive whole number" if minimum == 1 else f"whole number ≥ {minimum}"
-            self.problem(key, f'"{key}" must be a {what}, not {value}')
+            if minimum == 1:
+                message = _m(
+                    N_('"%(key)s" must be a positive whole number, not %(value)d'),
+                    key=key,
+                    value=value,
+                )
+            else:
+                message = _m(
+                    N_('"%(key)s" must be a whole number ≥ %(minimum)d, not %(value)d'),
+                    key=key,
+                    minimum=minimum,
+                    value=value,
+                )
+            self.problem(key, message)
             return None
         return value
 
@@ -376,7 +647,14 @@ class _Fields:
         if value is _MISSING:
             return None
         if not isinstance(value, bool):
-            self.problem(key, f'"{key}" must be true or false, not {_type_name(value)}')
+            self.problem(
+                key,
+                _m(
+                    N_('"%(key)s" must be true or false, not %(type)s'),
+                    key=key,
+                    type=_type_name(value),
+                ),
+            )
             return None
         return value
 
@@ -385,7 +663,15 @@ class _Fields:
         if value is _MISSING:
             return None
         if not isinstance(value, str) or value not in choices:
-            self.problem(key, f'"{key}" must be one of {", ".join(choices)}, not {value!r}')
+            self.problem(
+                key,
+                _m(
+                    N_('"%(key)s" must be one of %(choices)s, not %(value)s'),
+                    key=key,
+                    choices=", ".join(choices),
+                    value=repr(value),
+                ),
+            )
             return None
         return value
 
@@ -395,16 +681,18 @@ class _Fields:
         if value is _MISSING:
             return []
         if not isinstance(value, _Seq):
-            self.problem(key, f'"{key}" must be a list, not {_type_name(value)}')
+            self.problem(key, _not_a_list(key, value))
             return None
         items: list[str] = []
         ok = True
         for item, line in zip(value, value.item_lines, strict=True):
             if not isinstance(item, str) or not item.strip():
-                self.doc.problem(line, f'{self.prefix}each of "{key}" must be non-empty text')
+                self.problem_at(line, _m(N_('each of "%(key)s" must be non-empty text'), key=key))
                 ok = False
             elif item.strip() in items:
-                self.doc.problem(line, f'{self.prefix}"{key}" lists {item!r} twice')
+                self.problem_at(
+                    line, _m(N_('"%(key)s" lists %(item)s twice'), key=key, item=repr(item))
+                )
                 ok = False
             else:
                 items.append(item.strip())
@@ -415,9 +703,13 @@ class _Fields:
         if value is _MISSING:
             return None
         if not isinstance(value, _Seq):
-            self.problem(key, f'"{key}" must be a list, not {_type_name(value)}')
+            self.problem(key, _not_a_list(key, value))
             return None
         return value
+
+
+def _not_a_list(key: str, value: Any) -> Msg:
+    return _m(N_('"%(key)s" must be a list, not %(type)s'), key=key, type=_type_name(value))
 
 
 # --- the module reader ------------------------------------------------------------
@@ -429,7 +721,7 @@ class _ModuleReader:
         self.slug = folder.name
         self.problems = problems
 
-    def problem(self, file: Path | str, line: int | None, message: str) -> None:
+    def problem(self, file: Path | str, line: int | None, message: Msg) -> None:
         self.problems.append(Problem(str(file), line, message))
 
     def read(self) -> ModuleSpec | None:
@@ -438,20 +730,55 @@ class _ModuleReader:
             self.problem(
                 self.folder,
                 None,
-                f'folder name "{self.slug}" is not a valid slug: use lower-case ASCII letters, '
-                f"digits and single hyphens (at most {MAX_SLUG} characters)",
+                _m(
+                    N_(
+                        'folder name "%(slug)s" is not a valid slug: use lower-case ASCII '
+                        "letters, digits and single hyphens (at most %(n)d characters)"
+                    ),
+                    slug=self.slug,
+                    n=MAX_SLUG,
+                ),
             )
         self._check_entries()
         kind, meta = self._read_module_yaml()
-        lessons = self._read_lessons()
+        images = self._read_images()
+        lessons = self._read_lessons(images)
         quiz = self._read_quiz(kind)
         if kind == KIND_MODULE and lessons == []:
-            self.problem(self.folder / LESSONS_DIR, None, "a module needs at least one lesson")
+            self.problem(
+                self.folder / LESSONS_DIR, None, _m(N_("a module needs at least one lesson"))
+            )
         elif kind == KIND_ASSESSMENT and lessons:
-            self.problem(self.folder / LESSONS_DIR, None, "an assessment has no lessons")
-        if len(self.problems) > before or meta is None or lessons is None or quiz is None:
+            self.problem(self.folder / LESSONS_DIR, None, _m(N_("an assessment has no lessons")))
+        if images and lessons is not None:
+            for image in images.values():
+                if image.name not in self.used_images:
+                    self.problem(
+                        self.folder / IMAGES_DIR / image.name,
+                        None,
+                        _m(
+                            N_(
+                                "the image is not used by any lesson: remove it or show it in "
+                                "a lesson as %(markdown)s"
+                            ),
+                            markdown=f"![…]({IMAGE_REF_PREFIX}{image.name})",
+                        ),
+                    )
+        if (
+            len(self.problems) > before
+            or meta is None
+            or lessons is None
+            or quiz is None
+            or images is None
+        ):
             return None
-        spec = ModuleSpec(slug=self.slug, lessons=lessons, quiz=quiz, **meta)
+        spec = ModuleSpec(
+            slug=self.slug,
+            lessons=lessons,
+            quiz=quiz,
+            images=[images[name] for name in sorted(images)],
+            **meta,
+        )
         return replace(spec, content_hash=content_hash(spec))
 
     def _check_entries(self) -> None:
@@ -459,25 +786,131 @@ class _ModuleReader:
         for entry in sorted(self.folder.iterdir(), key=lambda p: p.name):
             if entry.name.startswith("."):
                 continue
-            expected_dir = entry.name == LESSONS_DIR
+            expected_dir = entry.name in (LESSONS_DIR, IMAGES_DIR)
             expected_file = entry.name in (MODULE_FILE, QUIZ_FILE)
             if (expected_dir and entry.is_dir()) or (expected_file and entry.is_file()):
                 continue
+            if entry.is_dir():
+                message = N_(
+                    "unexpected folder: a module folder holds module.yaml, quiz.yaml, "
+                    "lessons/ and images/"
+                )
+            else:
+                message = N_(
+                    "unexpected file: a module folder holds module.yaml, quiz.yaml, "
+                    "lessons/ and images/"
+                )
+            self.problem(entry, None, _m(message))
+
+    # images/*
+
+    def _read_images(self) -> dict[str, ImageSpec] | None:
+        """The module's images by file name ({} when there is no images/ folder)."""
+        self.used_images: set[str] = set()
+        folder = self.folder / IMAGES_DIR
+        if not folder.is_dir():
+            return {}
+        images: dict[str, ImageSpec] = {}
+        ok = True
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            if path.name.startswith("."):
+                continue
+            image = self._read_image(path)
+            if image is None:
+                ok = False
+            else:
+                images[image.name] = image
+        return images if ok else None
+
+    def _read_image(self, path) -> ImageSpec | None:
+        if not path.is_file():
+            self.problem(path, None, _m(N_("unexpected folder: images/ holds only image files")))
+            return None
+        suffix = path.suffix.lower()
+        if suffix == ".svg":
             self.problem(
-                entry,
+                path,
                 None,
-                f"unexpected {'folder' if entry.is_dir() else 'file'}: a module folder holds "
-                f"{MODULE_FILE}, {QUIZ_FILE} and {LESSONS_DIR}/",
+                _m(
+                    N_(
+                        "SVG images are not accepted (they can carry script): "
+                        "use PNG, JPEG, GIF or WebP"
+                    )
+                ),
             )
+            return None
+        if not IMAGE_NAME_RE.match(path.name):
+            self.problem(
+                path,
+                None,
+                _m(
+                    N_(
+                        "an image file name uses letters, digits, - and _ and ends in "
+                        ".png, .jpg, .jpeg, .gif or .webp (lower case)"
+                    )
+                ),
+            )
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            self.problem(path, None, _m(N_("cannot read: %(error)s"), error=str(error.strerror)))
+            return None
+        if len(data) > MAX_IMAGE_BYTES:
+            self.problem(
+                path,
+                None,
+                _m(
+                    N_("the image is %(size)s bytes; at most %(limit)s bytes (2 MB) are allowed"),
+                    size=f"{len(data):,}",
+                    limit=f"{MAX_IMAGE_BYTES:,}",
+                ),
+            )
+            return None
+        found = sniff_image(data)
+        expected = IMAGE_TYPES[path.suffix[1:]]
+        if found is None:
+            self.problem(
+                path, None, _m(N_("not a PNG, JPEG, GIF or WebP image (checked by its content)"))
+            )
+            return None
+        if found != expected:
+            self.problem(
+                path,
+                None,
+                _m(
+                    N_(
+                        "the file holds a %(found)s image but its name ends in %(suffix)s: "
+                        "rename it"
+                    ),
+                    found=found.split("/")[1].upper(),
+                    suffix=path.suffix,
+                ),
+            )
+            return None
+        return ImageSpec(
+            name=path.name,
+            content_type=found,
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+        )
 
     def _read_text(self, path: Path) -> str | None:
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            self.problem(path, None, f"not UTF-8 text ({error.reason} at byte {error.start})")
+            self.problem(
+                path,
+                None,
+                _m(
+                    N_("not UTF-8 text (%(reason)s at byte %(byte)d)"),
+                    reason=error.reason,
+                    byte=error.start,
+                ),
+            )
             return None
         except OSError as error:
-            self.problem(path, None, f"cannot read: {error.strerror}")
+            self.problem(path, None, _m(N_("cannot read: %(error)s"), error=str(error.strerror)))
             return None
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -490,7 +923,10 @@ class _ModuleReader:
         if data is None:
             return None
         if not isinstance(data, _Map):
-            doc.problem(1, f"the file must be a mapping of keys, not {_type_name(data)}")
+            doc.problem(
+                1,
+                _m(N_("the file must be a mapping of keys, not %(type)s"), type=_type_name(data)),
+            )
             return None
         return doc, data
 
@@ -500,14 +936,14 @@ class _ModuleReader:
         """The module's kind (None when unknown) and its settings (None when invalid)."""
         path = self.folder / MODULE_FILE
         if not path.is_file():
-            self.problem(path, None, f"missing {MODULE_FILE}")
+            self.problem(path, None, _m(N_("missing module.yaml")))
             return None, None
         loaded = self._read_yaml_mapping(path)
         if loaded is None:
             return None, None
         doc, data = loaded
         before = len(self.problems)
-        f = _Fields(doc, data, "", _MODULE_KEYS)
+        f = _Fields(doc, data, None, _MODULE_KEYS)
         kind = f.choice("kind", KINDS) if f.has("kind") else KIND_MODULE
         meta = {
             "kind": kind,
@@ -523,7 +959,7 @@ class _ModuleReader:
 
     # lessons/*.md
 
-    def _read_lessons(self) -> list[LessonSpec] | None:
+    def _read_lessons(self, images: dict[str, ImageSpec] | None) -> list[LessonSpec] | None:
         folder = self.folder / LESSONS_DIR
         if not folder.is_dir():
             return []
@@ -532,26 +968,59 @@ class _ModuleReader:
         for path in sorted(folder.iterdir(), key=lambda p: p.name):
             if path.name.startswith("."):
                 continue
-            if not path.is_file() or path.suffix != ".md":
-                self.problem(path, None, "unexpected entry: lessons/ holds only .md files")
+            if not path.is_file() or path.suffix != LESSON_SUFFIX:
+                self.problem(path, None, _m(N_("unexpected entry: lessons/ holds only .md files")))
                 ok = False
                 continue
-            lesson = self._read_lesson(path)
+            lesson = self._read_lesson(path, images)
             if lesson is None:
                 ok = False
             else:
                 lessons.append(lesson)
         return lessons if ok else None
 
-    def _read_lesson(self, path: Path) -> LessonSpec | None:
+    def _check_image_refs(self, path, text: str, images: dict[str, ImageSpec] | None) -> None:
+        # Imported here: the Markdown parser is only needed for lessons.
+        from skillapp.util.markdown import image_sources
+
+        for line, src in image_sources(text):
+            name = src[len(IMAGE_REF_PREFIX) :] if src.startswith(IMAGE_REF_PREFIX) else None
+            if name is None or "/" in name:
+                self.problem(
+                    path,
+                    line,
+                    _m(
+                        N_(
+                            "an image must be a file of this module, written ../images/NAME "
+                            "(found %(src)s): add it to images/"
+                        ),
+                        src=repr(src),
+                    ),
+                )
+            elif images is not None and name not in images:
+                self.problem(
+                    path, line, _m(N_("the image images/%(name)s does not exist"), name=name)
+                )
+            else:
+                self.used_images.add(name)
+
+    def _read_lesson(
+        self, path: Path, images: dict[str, ImageSpec] | None = None
+    ) -> LessonSpec | None:
         key = path.stem
         before = len(self.problems)
         if not KEY_RE.match(key) or len(key) > MAX_KEY:
             self.problem(
                 path,
                 None,
-                f"the file name {key!r} is the lesson's key: use only letters, digits, - and _ "
-                f"(at most {MAX_KEY} characters)",
+                _m(
+                    N_(
+                        "the file name %(key)s is the lesson's key: use only letters, digits, "
+                        "- and _ (at most %(n)d characters)"
+                    ),
+                    key=repr(key),
+                    n=MAX_KEY,
+                ),
             )
         text = self._read_text(path)
         if text is None:
@@ -566,7 +1035,12 @@ class _ModuleReader:
                 self.problem(
                     path,
                     1,
-                    "the reading time must read <!-- minutes: N --> with N a positive whole number",
+                    _m(
+                        N_(
+                            "the reading time must read <!-- minutes: N --> with N a positive "
+                            "whole number"
+                        )
+                    ),
                 )
             else:
                 minutes = int(match.group(1))
@@ -579,18 +1053,23 @@ class _ModuleReader:
             self.problem(
                 path,
                 index + 1 if index < len(lines) else None,
-                'a lesson must start with its title as a "# heading"',
+                _m(N_('a lesson must start with its title as a "# heading"')),
             )
         elif not title:
-            self.problem(path, index + 1, "the lesson title is empty")
+            self.problem(path, index + 1, _m(N_("the lesson title is empty")))
         elif len(title) > MAX_TITLE:
-            self.problem(path, index + 1, f"the lesson title is longer than {MAX_TITLE} characters")
+            self.problem(
+                path,
+                index + 1,
+                _m(N_("the lesson title is longer than %(n)d characters"), n=MAX_TITLE),
+            )
         body_lines = lines[index + 1 :]
         while body_lines and not body_lines[0].strip():
             body_lines.pop(0)
         body = "\n".join(body_lines).rstrip()
         if heading is not None and not body:
-            self.problem(path, index + 1, "the lesson has no text after its title")
+            self.problem(path, index + 1, _m(N_("the lesson has no text after its title")))
+        self._check_image_refs(path, text, images)
         if len(self.problems) > before:
             return None
         return LessonSpec(key=key, title=title, body_md=body + "\n", minutes=minutes)
@@ -601,7 +1080,9 @@ class _ModuleReader:
         path = self.folder / QUIZ_FILE
         if not path.is_file():
             self.problem(
-                path, None, f"missing {QUIZ_FILE}: a module needs a quiz, an assessment a pool"
+                path,
+                None,
+                _m(N_("missing quiz.yaml: a module needs a quiz, an assessment a pool")),
             )
             return None
         loaded = self._read_yaml_mapping(path)
@@ -609,25 +1090,33 @@ class _ModuleReader:
             return None
         doc, data = loaded
         before = len(self.problems)
-        f = _Fields(doc, data, "", _QUIZ_KEYS)
+        f = _Fields(doc, data, None, _QUIZ_KEYS)
         draw = f.integer("draw", minimum=1)
         stratify_by = f.text_list("stratify_by")
         time_limit = f.integer("time_limit_minutes", minimum=1)
         if time_limit is not None and time_limit > MAX_TIME_LIMIT_MINUTES:
             f.problem(
                 "time_limit_minutes",
-                f'"time_limit_minutes" is {time_limit} but must be at most '
-                f"{MAX_TIME_LIMIT_MINUTES} (12 hours, the longest a login session lasts)",
+                _m(
+                    N_(
+                        '"time_limit_minutes" is %(value)d but must be at most %(limit)d '
+                        "(12 hours, the longest a login session lasts)"
+                    ),
+                    value=time_limit,
+                    limit=MAX_TIME_LIMIT_MINUTES,
+                ),
             )
             time_limit = None
         max_attempts = f.integer("max_attempts", minimum=1)
+        cooldown = f.integer("cooldown_minutes", minimum=1)
         shuffle_questions = f.boolean("shuffle_questions")
         shuffle_options = f.boolean("shuffle_options")
+        review = f.choice("review", REVIEW_CHOICES, required=False)
         items = f.mapping_list("questions", required=True)
         questions: list[QuestionSpec] = []
         if items is not None:
             if not items:
-                f.problem("questions", '"questions" must list at least one question')
+                f.problem("questions", _m(N_('"questions" must list at least one question')))
             seen: dict[str, int] = {}
             for item, line in zip(items, items.item_lines, strict=True):
                 question = self._read_question(doc, item, line, seen)
@@ -635,10 +1124,20 @@ class _ModuleReader:
                     questions.append(question)
         if len(self.problems) > before:
             return None
-        if draw is not None and draw > len(questions):
-            f.problem("draw", f'"draw" is {draw} but there are only {len(questions)} questions')
-        if stratify_by:
-            self._check_strata(doc, f, items, questions, draw, stratify_by)
+        # Retired questions stay in the file for old attempts; only those in use count.
+        active = [(q, item) for q, item in zip(questions, items, strict=True) if not q.retired]
+        if questions and not active:
+            f.problem(
+                "questions", _m(N_("every question is retired: a quiz needs at least one in use"))
+            )
+        elif draw is not None and draw > len(active):
+            if len(active) < len(questions):
+                message = N_('"draw" is %(draw)d but only %(n)d questions are in use (not retired)')
+            else:
+                message = N_('"draw" is %(draw)d but there are only %(n)d questions')
+            f.problem("draw", _m(message, draw=draw, n=len(active)))
+        if stratify_by and active:
+            self._check_strata(doc, f, active, draw, stratify_by)
         if len(self.problems) > before:
             return None
         if shuffle_questions is None:
@@ -651,19 +1150,30 @@ class _ModuleReader:
             shuffle_questions=shuffle_questions,
             shuffle_options=bool(shuffle_options),
             questions=questions,
+            cooldown_minutes=cooldown,
+            review=review or REVIEW_ALWAYS,
         )
 
-    def _check_strata(self, doc, f, items, questions, draw, stratify_by) -> None:
+    def _check_strata(self, doc, f, active, draw, stratify_by) -> None:
         counts = dict.fromkeys(stratify_by, 0)
         before = len(self.problems)
-        for question, item in zip(questions, items, strict=True):
+        for question, item in active:
             mine = [tag for tag in question.tags if tag in counts]
             if len(mine) != 1:
-                found = ", ".join(mine) if mine else "none"
                 doc.problem(
                     item.key_lines.get("tags", item.line),
-                    f'question "{question.key}": with stratify_by each question carries exactly '
-                    f"one of {', '.join(stratify_by)} (found: {found})",
+                    _m(
+                        N_("%(where)s: %(message)s"),
+                        where=_m(N_('question "%(key)s"'), key=question.key),
+                        message=_m(
+                            N_(
+                                "with stratify_by each question carries exactly one of "
+                                "%(tags)s (found: %(found)s)"
+                            ),
+                            tags=", ".join(stratify_by),
+                            found=", ".join(mine) if mine else _m(N_("none")),
+                        ),
+                    ),
                 )
             else:
                 counts[mine[0]] += 1
@@ -672,8 +1182,14 @@ class _ModuleReader:
         if draw is not None and draw < len(stratify_by):
             f.problem(
                 "draw",
-                f'"draw" ({draw}) is smaller than the number of stratify_by tags '
-                f"({len(stratify_by)}), so an attempt could not cover every tag",
+                _m(
+                    N_(
+                        '"draw" (%(draw)d) is smaller than the number of stratify_by tags '
+                        "(%(n)d), so an attempt could not cover every tag"
+                    ),
+                    draw=draw,
+                    n=len(stratify_by),
+                ),
             )
             return
         need = math.ceil(draw / len(stratify_by)) if draw is not None else 1
@@ -681,24 +1197,49 @@ class _ModuleReader:
             if count < need:
                 f.problem(
                     "stratify_by",
-                    f'tag "{tag}" has {count} questions; drawing {draw or "all"} across '
-                    f"{len(stratify_by)} tags needs at least {need} per tag",
+                    _m(
+                        N_(
+                            'tag "%(tag)s" has %(count)d questions; drawing %(draw)s across '
+                            "%(n)d tags needs at least %(need)d per tag"
+                        ),
+                        tag=tag,
+                        count=count,
+                        draw=str(draw) if draw else _m(N_("all")),
+                        n=len(stratify_by),
+                        need=need,
+                    ),
                 )
 
     def _read_question(
         self, doc: _Yaml, item: Any, line: int, seen: dict[str, int]
     ) -> QuestionSpec | None:
         if not isinstance(item, _Map):
-            doc.problem(line, f"each question must be a mapping of keys, not {_type_name(item)}")
+            doc.problem(
+                line,
+                _m(
+                    N_("each question must be a mapping of keys, not %(type)s"),
+                    type=_type_name(item),
+                ),
+            )
             return None
         before = len(self.problems)
         raw_id = item.get("id")
-        label = f'question "{raw_id}"' if isinstance(raw_id, str) else f"question at line {line}"
+        if isinstance(raw_id, str):
+            label = _m(N_('question "%(key)s"'), key=raw_id)
+        else:
+            label = _m(N_("question at line %(line)d"), line=line)
         f = _Fields(doc, item, label, _QUESTION_KEYS)
         key = f.key("id")
         if key is not None:
             if key in seen:
-                f.problem("id", f'duplicate question id "{key}" (first on line {seen[key]})')
+                f.problem(
+                    "id",
+                    _m(
+                        N_('duplicate question id "%(key)s" (first on line %(line)d)'),
+                        key=key,
+                        line=seen[key],
+                    ),
+                )
             else:
                 seen[key] = f.line("id")
         qtype = f.choice("type", QUESTION_TYPES)
@@ -706,18 +1247,25 @@ class _ModuleReader:
         explanation = f.text("explanation")
         weight = f.integer("weight", minimum=1)
         tags = f.text_list("tags")
+        retired = f.boolean("retired")
         options: list[tuple[str, str]] = []
         correct: list[str] = []
         if qtype == TRUE_FALSE:
             if f.has("options"):
-                f.problem("options", "a true_false question has no options; use answer: true/false")
+                f.problem(
+                    "options",
+                    _m(N_("a true_false question has no options; use answer: true/false")),
+                )
             answer = f.boolean("answer", required=True)
             if answer is not None:
                 options = list(TRUE_FALSE_OPTIONS)
                 correct = ["true" if answer else "false"]
         elif qtype in (SINGLE, MULTIPLE):
             if f.has("answer"):
-                f.problem("answer", f'"answer" is only for true_false questions, not {qtype}')
+                f.problem(
+                    "answer",
+                    _m(N_('"answer" is only for true_false questions, not %(type)s'), type=qtype),
+                )
             options, correct = self._read_options(doc, f, qtype)
         if len(self.problems) > before:
             return None
@@ -730,6 +1278,7 @@ class _ModuleReader:
             explanation=explanation,
             weight=1 if weight is None else weight,
             tags=tags,
+            retired=bool(retired),
         )
 
     def _read_options(
@@ -739,14 +1288,14 @@ class _ModuleReader:
         if items is None:
             return [], []
         if len(items) < 2:
-            f.problem("options", f"a {qtype} question needs at least 2 options")
+            f.problem("options", _m(N_("a %(type)s question needs at least 2 options"), type=qtype))
         options: list[tuple[str, str]] = []
         correct: list[str] = []
         seen: dict[str, int] = {}
         before = len(self.problems)
         for item, line in zip(items, items.item_lines, strict=True):
             if not isinstance(item, _Map):
-                doc.problem(line, f"{f.prefix}each option must be a mapping with id and text")
+                f.problem_at(line, _m(N_("each option must be a mapping with id and text")))
                 continue
             o = _Fields(doc, item, f.where, _OPTION_KEYS)
             key = o.key("id")
@@ -755,7 +1304,14 @@ class _ModuleReader:
             if key is None or text is None:
                 continue
             if key in seen:
-                o.problem("id", f'duplicate option id "{key}" (first on line {seen[key]})')
+                o.problem(
+                    "id",
+                    _m(
+                        N_('duplicate option id "%(key)s" (first on line %(line)d)'),
+                        key=key,
+                        line=seen[key],
+                    ),
+                )
                 continue
             seen[key] = o.line("id")
             options.append((key, text))
@@ -767,8 +1323,11 @@ class _ModuleReader:
         if qtype == SINGLE and len(correct) != 1:
             f.problem(
                 "options",
-                f"a single question needs exactly one correct option (found {len(correct)})",
+                _m(
+                    N_("a single question needs exactly one correct option (found %(n)d)"),
+                    n=len(correct),
+                ),
             )
         elif qtype == MULTIPLE and not correct:
-            f.problem("options", "a multiple question needs at least one correct option")
+            f.problem("options", _m(N_("a multiple question needs at least one correct option")))
         return options, correct

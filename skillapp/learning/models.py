@@ -9,6 +9,9 @@ from skillapp.extensions import db
 
 KIND_MODULE = "module"
 KIND_ASSESSMENT = "assessment"
+REVIEW_ALWAYS = "always"
+REVIEW_AFTER_PASS = "after_pass"  # noqa: S105 (not a secret)
+REVIEW_NEVER = "never"
 CATEGORIES = ("mindset", "ai_governance", "ebpm", "other")
 CATEGORY_LABELS = {
     "mindset": _l("Mindset principles"),
@@ -68,6 +71,12 @@ class ModuleVersion(db.Model):
     max_attempts: Mapped[int | None] = mapped_column(Integer)
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=False)
     shuffle_options: Mapped[bool] = mapped_column(Boolean, default=False)
+    # No new attempt until this long after the last submitted one (None: at once).
+    cooldown_seconds: Mapped[int | None] = mapped_column(Integer)
+    # When a review shows the correct answers: always, after_pass or never.
+    review_answers: Mapped[str] = mapped_column(
+        String(20), default=REVIEW_ALWAYS, server_default=REVIEW_ALWAYS
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -78,6 +87,16 @@ class ModuleVersion(db.Model):
     questions: Mapped[list["Question"]] = relationship(  # noqa: F821
         order_by="Question.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def active_questions(self) -> list["Question"]:  # noqa: F821
+        """The questions attempts are drawn from: every one not retired."""
+        return [q for q in self.questions if not q.is_retired]
+
+    @property
+    def questions_per_attempt(self) -> int:
+        active = len(self.active_questions)
+        return min(self.draw_count, active) if self.draw_count else active
 
     def __repr__(self) -> str:
         return f"<ModuleVersion {self.module_id} v{self.number}>"

@@ -1,7 +1,7 @@
-from flask import abort, render_template
+from flask import Response, abort, render_template
 from flask_login import current_user, login_required
 
-from skillapp.assessment.services import attempts_left, user_attempts
+from skillapp.assessment.services import attempts_left, next_attempt_at, user_attempts
 from skillapp.assignments.queries import requirements_for
 from skillapp.certificates.services import certificate_for, user_certificates
 from skillapp.extensions import db
@@ -55,6 +55,7 @@ def module(slug):
         progress=progress,
         attempts=attempts,
         attempts_left=left,
+        available_at=next_attempt_at(db.session, current_user.id, module),
         viewed=viewed,
     )
 
@@ -99,3 +100,25 @@ def history():
     return render_template(
         "learning/history.html", attempts=attempts, certificates=certificates, ready=ready
     )
+
+
+@bp.route("/images/<sha256>")
+@login_required
+def image(sha256):
+    """A lesson image, by the SHA-256 of its bytes. Learners get the images of
+    published versions; authors also those of drafts."""
+    from skillapp.auth.roles import ADMIN, AUTHOR
+    from skillapp.authoring.images import published_image, stored_image
+
+    if current_user.has_role(AUTHOR, ADMIN):
+        found = stored_image(db.session, sha256)
+    else:
+        found = published_image(db.session, sha256)
+    if found is None:
+        abort(404)
+    response = Response(found.data, mimetype=found.content_type)
+    # The address names the bytes: they never change, so browsers may keep them.
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -20,6 +20,11 @@ def to_jst(moment: datetime) -> datetime:
     return moment.astimezone(JST)
 
 
+def format_jst(moment: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment as Japan time, e.g. 2026-06-01 09:30 (the pages' ``jst`` filter)."""
+    return to_jst(moment).strftime(fmt)
+
+
 def today_jst(now: datetime | None = None) -> date:
     return to_jst(now or datetime.now(UTC)).date()
 

@@ -7,6 +7,7 @@ on an allow-list, as a second line of defence.
 
 import types
 import unicodedata
+from collections.abc import Mapping
 from functools import cache
 
 import nh3
@@ -132,8 +133,39 @@ def sanitize_html(html: str) -> str:
     )
 
 
-def render_markdown(source: str) -> str:
-    return sanitize_html(_parser().render(source or ""))
+def render_markdown(source: str, images: Mapping[str, str] | None = None) -> str:
+    """Lesson Markdown as safe HTML. ``images`` maps an image reference as written
+    in the lesson (``../images/chart.png``) to the address the app serves it at."""
+    parser = _parser()
+    tokens = parser.parse(source or "")
+    if images:
+        for image in _image_tokens(tokens):
+            src = image.attrGet("src")
+            if src in images:
+                image.attrSet("src", images[src])
+    return sanitize_html(parser.renderer.render(tokens, parser.options, {}))
+
+
+def image_sources(source: str) -> list[tuple[int, str]]:
+    """(1-based line, src) of every image in the Markdown, in order."""
+    found = []
+    for block in _parser().parse(source or ""):
+        if block.type != "inline" or not block.children:
+            continue
+        line = (block.map[0] if block.map else 0) + 1
+        for child in block.children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "image":
+                found.append((line, str(child.attrGet("src") or "")))
+    return found
+
+
+def _image_tokens(tokens):
+    for block in tokens:
+        for child in block.children or ():
+            if child.type == "image":
+                yield child
 
 
 def render_inline(source: str) -> str:
