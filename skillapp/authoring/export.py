@@ -123,7 +123,8 @@ def _question_lines(question: QuestionSpec) -> list[str]:
     if question.type == TRUE_FALSE:
         lines.append(f"    answer: {_scalar(question.correct_keys == ['true'])}")
     else:
-        lines.append("    options:")
+        # An editor's question may have no options yet: an empty list, not an empty value.
+        lines.append("    options:" if question.options else "    options: []")
         for key, text in question.options:
             lines.append(f"      - id: {_quote(key)}")
             lines.append(f"        text: {_quote(text)}")

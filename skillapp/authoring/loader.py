@@ -715,6 +715,13 @@ def _not_a_list(key: str, value: Any) -> Msg:
 # --- the module reader ------------------------------------------------------------
 
 
+# One message a type, so that the type is named in the page's language too.
+_NEEDS_TWO_OPTIONS = {
+    "single": N_("a single question needs at least 2 options"),
+    "multiple": N_("a multiple question needs at least 2 options"),
+}
+
+
 class _ModuleReader:
     def __init__(self, folder: Path, problems: list[Problem]):
         self.folder = folder
@@ -1288,7 +1295,7 @@ class _ModuleReader:
         if items is None:
             return [], []
         if len(items) < 2:
-            f.problem("options", _m(N_("a %(type)s question needs at least 2 options"), type=qtype))
+            f.problem("options", _m(_NEEDS_TWO_OPTIONS[qtype]))
         options: list[tuple[str, str]] = []
         correct: list[str] = []
         seen: dict[str, int] = {}

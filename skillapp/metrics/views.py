@@ -195,9 +195,12 @@ def send_table(
         mimetype = "application/pdf"
     else:
         abort(404)
-    return send_file(
+    response = send_file(
         BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{name}.{fmt}"
     )
+    # Werkzeug appends "; charset=utf-8" to a text/* mimetype even when it names one.
+    response.headers["Content-Type"] = mimetype
+    return response
 
 
 @bp.route("/dashboard/<slug>/pending.<fmt>")

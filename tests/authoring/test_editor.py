@@ -178,6 +178,21 @@ def test_a_draft_with_problems_cannot_be_published(client, author):
     assert "直してから公開してください" in flashed
 
 
+def test_too_few_options_are_named_in_japanese(client, author):
+    build_module(client)
+    save_question(client, "data-basics", "q-01", old="q-01", options=(("棒グラフ", True),))
+    page = _html(client.get("/authoring/modules/data-basics/questions/q-01"))
+    assert "単一選択の問題には選択肢が2つ以上必要です" in page
+    assert "single の問題" not in page
+    # No option at all: the same message, not one about YAML lists.
+    save_question(client, "data-basics", "q-09", type="multiple", options=())
+    page = _html(client.get("/authoring/modules/data-basics/questions/q-09"))
+    assert "複数選択の問題には選択肢が2つ以上必要です" in page
+    assert "リストにしてください" not in page
+    editor = _html(client.get("/authoring/modules/data-basics"))
+    assert '<h2 id="questions-heading">問題</h2>' in editor
+
+
 def test_saving_keeps_option_ids_and_names_new_ones(client, author):
     build_module(client)
     save_question(

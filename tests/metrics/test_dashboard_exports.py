@@ -54,6 +54,19 @@ def test_completion_by_grade_as_csv_and_xlsx(client, hr):
     assert "部長・課長" in cp932.data.decode("cp932")
 
 
+def test_each_csv_names_its_encoding_once(client, hr):
+    # Werkzeug appends "; charset=utf-8" to any text/* type: a Shift_JIS file
+    # must not be announced as both.
+    utf8 = client.get("/hr/dashboard.csv?fy=2026")
+    assert utf8.headers["Content-Type"] == "text/csv; charset=utf-8"
+    cp932 = client.get("/hr/dashboard.csv?fy=2026&encoding=cp932")
+    assert cp932.headers["Content-Type"] == "text/csv; charset=shift_jis"
+    xlsx = client.get("/hr/dashboard.xlsx?fy=2026")
+    assert xlsx.headers["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
 def test_by_department_as_csv_and_pdf(client, hr, poppler):
     text = csv_text(client.get("/hr/dashboard/m/departments.csv?fy=2026"))
     assert "モジュール,テスト m" in text
