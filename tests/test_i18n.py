@@ -174,3 +174,14 @@ def test_language_switch_to_english(client):
     html = response.get_data(as_text=True)
     assert '<html lang="ja"' in html
     assert "ログイン" in html
+
+
+def test_csrf_fields_carry_no_id(csrf_app):
+    """Pages with several forms must not repeat id="csrf_token" (WCAG 4.1.1)."""
+    from skillapp.assignments.forms import AssignmentForm
+    from skillapp.forms import CsrfOnlyForm
+
+    with csrf_app.test_request_context("/"):
+        for form in (CsrfOnlyForm(), AssignmentForm()):
+            hidden = str(form.hidden_tag())
+            assert 'name="csrf_token"' in hidden and "id=" not in hidden

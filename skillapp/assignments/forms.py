@@ -1,15 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from skillapp.assignments.models import TARGET_LABELS
 from skillapp.assignments.services import NOTE_MAX
 from skillapp.auth.forms import MultiCheckboxField
+from skillapp.forms import Form
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     """Choices of module and departments are filled in by the view from the
     database; whether the chosen ones exist is decided by the service."""
 

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     PasswordField,
@@ -12,13 +11,14 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from skillapp.auth.roles import ROLE_LABELS
+from skillapp.forms import Form
 
 
 def _required(message):
     return DataRequired(message=message)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     staff_no = StringField(
         _l("Staff number"),
         validators=[_required(_l("Enter your staff number.")), Length(max=64)],
@@ -31,7 +31,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[_required(_l("Enter your current password."))],
@@ -52,7 +52,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = SelectField(
         _l("Language"), choices=[SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
     )
@@ -67,7 +67,7 @@ def role_choices():
     return [SelectChoice(code, label) for code, label in ROLE_LABELS.items() if code != "learner"]
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     staff_no = StringField(
         _l("Staff number"),
         validators=[_required(_l("Enter the staff number.")), Length(max=32)],
@@ -83,11 +83,11 @@ class AccountForm(FlaskForm):
     )
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     roles = MultiCheckboxField(_l("Roles"), choices=role_choices)
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[_required(_l("Enter a new password."))],

@@ -7,7 +7,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -29,6 +28,7 @@ from skillapp.authoring.loader import (
     REVIEW_CHOICES,
     SLUG_RE,
 )
+from skillapp.forms import Form
 from skillapp.learning.models import CATEGORIES, CATEGORY_LABELS
 
 KIND_LABELS = {
@@ -93,7 +93,7 @@ def _length(maximum: int) -> Length:
     return Length(max=maximum, message=_l("At most %(max)d characters."))
 
 
-class NewModuleForm(FlaskForm):
+class NewModuleForm(Form):
     slug = StringField(
         _l("Address name (slug)"),
         validators=[
@@ -124,7 +124,7 @@ class NewModuleForm(FlaskForm):
     )
 
 
-class ModuleSettingsForm(FlaskForm):
+class ModuleSettingsForm(Form):
     title = StringField(_l("Title"), validators=[_length(MAX_TITLE)])
     category = SelectField(
         _l("Category"), choices=_choices({c: CATEGORY_LABELS[c] for c in CATEGORIES})
@@ -135,7 +135,7 @@ class ModuleSettingsForm(FlaskForm):
     tags = StringField(_l("Tags"))
 
 
-class QuizSettingsForm(FlaskForm):
+class QuizSettingsForm(Form):
     draw = _whole(_l("Questions per attempt"))
     stratify_by = StringField(_l("Draw evenly from these tags"))
     time_limit_minutes = _whole(_l("Time limit (minutes)"))
@@ -150,7 +150,7 @@ class QuizSettingsForm(FlaskForm):
     )
 
 
-class LessonForm(FlaskForm):
+class LessonForm(Form):
     key = StringField(
         _l("Lesson key (file name)"),
         validators=[
@@ -165,7 +165,7 @@ class LessonForm(FlaskForm):
     body = TextAreaField(_l("Text (Markdown)"), render_kw={"rows": 18})
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """The fixed fields of a question; the options are rows read by ``option_rows``."""
 
     key = StringField(
@@ -192,7 +192,7 @@ class QuestionForm(FlaskForm):
     tags = StringField(_l("Tags (e.g. the principle or area)"))
 
 
-class ImageForm(FlaskForm):
+class ImageForm(Form):
     image = FileField(
         _l("Image (PNG, JPEG, GIF or WebP, at most 2 MB)"),
         validators=[FileRequired(_l("Choose an image."))],
@@ -200,7 +200,7 @@ class ImageForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("Module as a zip file"),
         validators=[FileRequired(_l("Choose a file."))],

@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import DataRequired
 
+from skillapp.forms import Form
 
-class ImportUploadForm(FlaskForm):
+
+class ImportUploadForm(Form):
     file = FileField(
         _l("File (CSV or Excel)"),
         validators=[
@@ -17,6 +18,6 @@ class ImportUploadForm(FlaskForm):
     skip_invalid = BooleanField(_l("Skip invalid rows and import the valid ones"))
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     token = HiddenField(validators=[DataRequired()])
     skip_invalid = HiddenField()

@@ -5,11 +5,11 @@ named ``target-<indicator id>-<band>``) and posted with a CSRF-only form."""
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from skillapp.auth.forms import MultiCheckboxField
+from skillapp.forms import Form
 from skillapp.metrics.models import (
     ALL,
     ASSESSMENT_MEAN_SCORE,
@@ -38,7 +38,7 @@ def split_categories(text: str | None) -> list[str]:
     return [part.strip() for part in re.split(r"[\n,、，]", text or "") if part.strip()]
 
 
-class IndicatorSettingsForm(FlaskForm):
+class IndicatorSettingsForm(Form):
     number = IntegerField(
         _l("Number (No.)"),
         validators=[InputRequired(_l("Enter a number.")), NumberRange(min=1, max=999)],
@@ -63,7 +63,7 @@ class NewIndicatorForm(IndicatorSettingsForm):
     )
 
 
-class NewYearForm(FlaskForm):
+class NewYearForm(Form):
     fiscal_year = IntegerField(
         _l("Fiscal year"),
         validators=[

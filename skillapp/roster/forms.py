@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField
 from wtforms.validators import DataRequired, Optional
 
+from skillapp.forms import Form
 
-class RosterUploadForm(FlaskForm):
+
+class RosterUploadForm(Form):
     file = FileField(
         _l("Roster file (CSV or Excel)"),
         validators=[
@@ -19,7 +20,7 @@ class RosterUploadForm(FlaskForm):
     skip_invalid = BooleanField(_l("Skip rows with problems and import the others"))
 
 
-class RosterConfirmForm(FlaskForm):
+class RosterConfirmForm(Form):
     token = HiddenField(validators=[DataRequired()])
     as_of = HiddenField(validators=[DataRequired()])
     deactivate_missing = HiddenField()

@@ -4,16 +4,16 @@ column mapping as the browser edits it (``MappingState``)."""
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import DataRequired
 
+from skillapp.forms import Form
 from skillapp.roster.bands import BAND_CODES
 from skillapp.surveys.importing import SurveyFile
 
 
-class SurveyUploadForm(FlaskForm):
+class SurveyUploadForm(Form):
     fiscal_year = SelectField(_l("Fiscal year of the survey"), coerce=int)
     file = FileField(
         _l("Survey answers (CSV or Excel)"),
@@ -31,7 +31,7 @@ class SurveyUploadForm(FlaskForm):
     skip_invalid = BooleanField(_l("Skip invalid rows and import the valid ones"))
 
 
-class SurveyStepForm(FlaskForm):
+class SurveyStepForm(Form):
     """What the mapping form and the preview carry to the next step."""
 
     token = HiddenField(validators=[DataRequired()])
