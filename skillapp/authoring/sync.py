@@ -22,6 +22,7 @@ from skillapp.authoring.loader import (
     load_module_dir,
 )
 from skillapp.learning.models import Lesson, Module, ModuleVersion
+from skillapp.metrics.progress import refresh_module_progress
 from skillapp.util.markdown import render_markdown
 
 
@@ -76,6 +77,7 @@ def sync_modules(
         raise SyncConflict(conflicts)
 
     report = SyncReport()
+    moved = []
     for spec in specs:
         module = existing.get(spec.slug)
         if module is None:
@@ -100,7 +102,10 @@ def sync_modules(
         module.current_version = version
         (report.updated if latest else report.created).append(spec.slug)
         report.versions[spec.slug] = version.number
+        moved.append(module)
     session.flush()
+    for module in moved:  # who has read every lesson follows the current version
+        refresh_module_progress(session, module.id)
     return report
 
 

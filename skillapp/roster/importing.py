@@ -19,6 +19,7 @@ from skillapp.audit.services import record_event
 from skillapp.auth.models import AuthSession, User
 from skillapp.auth.passwords import hash_one_time_password
 from skillapp.db import bulk_insert, utcnow
+from skillapp.metrics.progress import refresh_staff_logins
 from skillapp.roster.models import Department, RosterImport, Staff, StaffState
 from skillapp.roster.services import link_history, parent_unit_name, state_at, title_band_map
 from skillapp.util.spreadsheets import (
@@ -592,5 +593,8 @@ def _create_accounts(
                 "created_at": now,
             }
         )
+    last_user_id = session.scalar(select(func.max(User.id))) or 0
     bulk_insert(session, User, values)
+    # Results imported before the person had a login count from now on.
+    refresh_staff_logins(session, users_after=last_user_id)
     return issued
