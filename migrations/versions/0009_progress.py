@@ -27,8 +27,8 @@ FISCAL_YEAR = {
 
 FILL = """
 INSERT INTO module_progress
-    (user_id, module_id, fiscal_year, best_score, first_passed_at, read_all_at)
-SELECT r.user_id, r.module_id, r.fiscal_year, r.best_score, r.first_passed_at,
+    (user_id, module_id, fiscal_year, staff_id, best_score, first_passed_at, read_all_at)
+SELECT r.user_id, r.module_id, r.fiscal_year, ru.staff_id, r.best_score, r.first_passed_at,
        CASE WHEN v.n = c.n THEN v.last END
 FROM (
     SELECT s.module_id, s.user_id, {year} AS fiscal_year,
@@ -43,6 +43,7 @@ FROM (
     ) s
     GROUP BY s.module_id, s.user_id, {year}
 ) r
+JOIN users ru ON ru.id = r.user_id
 LEFT JOIN (
     SELECT lv.module_id, lv.user_id, count(*) AS n, max(lv.viewed_at) AS last
     FROM lesson_views lv
@@ -65,10 +66,12 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('module_id', sa.Integer(), nullable=False),
     sa.Column('fiscal_year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
     sa.Column('best_score', sa.Float(), nullable=False),
     sa.Column('first_passed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('read_all_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['module_id'], ['modules.id'], name=op.f('fk_module_progress_module_id_modules'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_module_progress_staff_id_staff'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_module_progress_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'module_id', 'fiscal_year', name=op.f('pk_module_progress'))
     )
@@ -76,11 +79,13 @@ def upgrade():
     year = FISCAL_YEAR.get(bind.dialect.name, FISCAL_YEAR['postgresql']).format('s.at')
     op.execute(sa.text(FILL.format(year=year)))
     with op.batch_alter_table('module_progress', schema=None) as batch_op:
+        batch_op.create_index('ix_module_progress_passes', ['fiscal_year', 'module_id', 'staff_id', 'read_all_at'], unique=False, postgresql_where=sa.text('first_passed_at IS NOT NULL'), sqlite_where=sa.text('first_passed_at IS NOT NULL'))
         batch_op.create_index('ix_module_progress_year', ['fiscal_year', 'module_id', 'user_id', 'best_score', 'first_passed_at', 'read_all_at'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('module_progress', schema=None) as batch_op:
         batch_op.drop_index('ix_module_progress_year')
+        batch_op.drop_index('ix_module_progress_passes', postgresql_where=sa.text('first_passed_at IS NOT NULL'), sqlite_where=sa.text('first_passed_at IS NOT NULL'))
 
     op.drop_table('module_progress')

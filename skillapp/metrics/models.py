@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillapp.db import utcnow
@@ -92,6 +92,16 @@ class ModuleProgress(db.Model):
             "first_passed_at",
             "read_all_at",
         ),
+        # Completion by grade counts the passes of a year by the roster's staff id.
+        Index(
+            "ix_module_progress_passes",
+            "fiscal_year",
+            "module_id",
+            "staff_id",
+            "read_all_at",
+            postgresql_where=text("first_passed_at IS NOT NULL"),
+            sqlite_where=text("first_passed_at IS NOT NULL"),
+        ),
     )
 
     user_id: Mapped[int] = mapped_column(
@@ -101,6 +111,8 @@ class ModuleProgress(db.Model):
         ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True
     )
     fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # The login's person (users.staff_id, which never changes): the roster joins on it.
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
     best_score: Mapped[float] = mapped_column(Float)
     first_passed_at: Mapped[datetime | None]
     read_all_at: Mapped[datetime | None]

@@ -115,11 +115,13 @@ def _progress_rows(dialect: str, module_id: int | None, user_ids: list[int] | No
             results.c.user_id,
             results.c.module_id,
             results.c.fiscal_year,
+            User.staff_id,
             results.c.best_score,
             results.c.first_passed_at,
             read_all_at.label("read_all_at"),
         )
         .select_from(results)
+        .join(User, User.id == results.c.user_id)
         .join(
             views,
             and_(views.c.module_id == results.c.module_id, views.c.user_id == results.c.user_id),
@@ -129,7 +131,15 @@ def _progress_rows(dialect: str, module_id: int | None, user_ids: list[int] | No
     )
 
 
-_COLUMNS = ["user_id", "module_id", "fiscal_year", "best_score", "first_passed_at", "read_all_at"]
+_COLUMNS = [
+    "user_id",
+    "module_id",
+    "fiscal_year",
+    "staff_id",
+    "best_score",
+    "first_passed_at",
+    "read_all_at",
+]
 
 
 def _refresh(session: Session, module_id: int | None, user_ids: list[int] | None) -> None:

@@ -184,7 +184,7 @@ def completion_by_band(
     # Only people who passed can have completed: count, per module and band,
     # the year's rows of module_progress with a pass, and those among them
     # whose every lesson was read by the year's end.
-    people = population(fiscal_year, scope, with_user=True)
+    people = population(fiscal_year, scope)
     period = Period.fiscal_year(fiscal_year)
     progress = ModuleProgress.__table__
     read_in_time = and_(progress.c.read_all_at.is_not(None), progress.c.read_all_at < period.end)
@@ -195,7 +195,7 @@ def completion_by_band(
             func.count().label("passed"),
             func.count(case((read_in_time, 1))).label("completed"),
         )
-        .join(people, people.c.user_id == progress.c.user_id)
+        .join(people, people.c.staff_id == progress.c.staff_id)
         .where(progress.c.fiscal_year == fiscal_year, progress.c.first_passed_at.is_not(None))
         .group_by(progress.c.module_id, people.c.band)
     )
