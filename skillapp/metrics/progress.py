@@ -187,16 +187,15 @@ def refresh_all_progress(session: Session) -> None:
         _refresh(session, module_id, None)
 
 
-def refresh_staff_logins(session: Session, staff_ids=None, *, users_after: int | None = None):
-    """New logins count their person's imported results: recompute the rows of
-    the new users (``users_after``: every user above that id) who have any."""
+def refresh_staff_logins(session: Session, staff_ids: list[int]) -> None:
+    """A new login counts its person's imported results: recompute the rows of
+    the people (by staff id) who have any."""
     query = (
-        select(User.id).join(ExternalResult, ExternalResult.staff_id == User.staff_id).distinct()
+        select(User.id)
+        .join(ExternalResult, ExternalResult.staff_id == User.staff_id)
+        .where(User.staff_id.in_(list(staff_ids)))
+        .distinct()
     )
-    if staff_ids is not None:
-        query = query.where(User.staff_id.in_(list(staff_ids)))
-    if users_after is not None:
-        query = query.where(User.id > users_after)
     user_ids = session.scalars(query).all()
     if user_ids:
         refresh_progress(session, list(user_ids))
