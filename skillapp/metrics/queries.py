@@ -8,7 +8,19 @@ An attempt counts for the fiscal year its submission falls in, in Japan time.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Float, and_, case, cast, false, func, literal, select, union_all
+from sqlalchemy import (
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from skillapp.assessment.models import SUBMITTED, Attempt, ExternalResult
@@ -176,18 +188,20 @@ def completion_by_band(
 ) -> list[ModuleRow]:
     """For each published module and assessment (or only ``module_id``, archived
     or not): completion and pass rate by band and overall, with n/N."""
-    people = population(fiscal_year, scope)
-    sizes = dict(session.execute(select(people.c.band, func.count()).group_by(people.c.band)).all())
-    totals = {band: sizes.get(band, 0) for band in BAND_CODES}
-    totals["all"] = sum(sizes.values())  # unclassified people count in "all" only
-
     # Only people who passed can have completed: count, per module and band,
     # the year's rows of module_progress with a pass, and those among them
-    # whose every lesson was read by the year's end.
+    # whose every lesson was read by the year's end. The size of each band
+    # (module_id NULL) comes back in the same statement.
     people = population(fiscal_year, scope)
     period = Period.fiscal_year(fiscal_year)
     progress = ModuleProgress.__table__
     read_in_time = and_(progress.c.read_all_at.is_not(None), progress.c.read_all_at < period.end)
+    sizes = select(
+        cast(null(), Integer).label("module_id"),
+        people.c.band,
+        func.count().label("passed"),
+        literal(0).label("completed"),
+    ).group_by(people.c.band)
     query = (
         select(
             progress.c.module_id,
@@ -201,7 +215,11 @@ def completion_by_band(
     )
     if module_id is not None:
         query = query.where(progress.c.module_id == module_id)
-    rows = session.execute(query).all()
+    rows = session.execute(union_all(sizes, query)).all()
+    band_sizes = {band: int(n) for row_module_id, band, n, _ in rows if row_module_id is None}
+    totals = {band: band_sizes.get(band, 0) for band in BAND_CODES}
+    totals["all"] = sum(band_sizes.values())  # unclassified people count in "all" only
+    rows = [row for row in rows if row[0] is not None]
     counts: dict[int, dict] = {}
     for row_module_id, band, n_passed, n_completed in rows:
         entry = counts.setdefault(row_module_id, {})
