@@ -142,9 +142,33 @@ _COLUMNS = [
 ]
 
 
+def _lock(session: Session, module_id: int | None, user_ids: list[int] | None) -> None:
+    """Recomputing the same rows in two transactions at once would leave the
+    one that committed last without the other's event (or fail on the key):
+    a person's rows are recomputed one transaction at a time (a lock on the
+    login), and a whole module's not while any person's is (a lock on the
+    module: shared by the per-person refreshes, exclusive for the module's).
+    SQLite writes one transaction at a time anyway."""
+    if module_id is not None:
+        modules = select(Module.id).where(Module.id == module_id)
+        if user_ids is None:
+            session.execute(modules.with_for_update(key_share=True))
+        else:
+            session.execute(modules.with_for_update(read=True))
+    if user_ids is not None:
+        session.execute(
+            select(User.id)
+            .where(User.id.in_(user_ids))
+            .order_by(User.id)
+            .with_for_update(key_share=True)
+        )
+
+
 def _refresh(session: Session, module_id: int | None, user_ids: list[int] | None) -> None:
     dialect = session.get_bind().dialect.name
     table = ModuleProgress.__table__
+    if dialect == "postgresql":
+        _lock(session, module_id, user_ids)
     gone = delete(table)
     if module_id is not None:
         gone = gone.where(table.c.module_id == module_id)
