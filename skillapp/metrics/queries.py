@@ -3,6 +3,11 @@
 The population of a fiscal year is the roster as it stood on 31 March of that
 year (each person's latest state effective on or before it), active people only.
 An attempt counts for the fiscal year its submission falls in, in Japan time.
+
+A whole fiscal year's figures (``Period.fiscal_year``) are counted from
+module_progress, which the services keep by the same definition (see
+``skillapp.metrics.progress``); any other period (assignments: any time) is
+counted from the attempts, results and lesson views themselves.
 """
 
 from dataclasses import dataclass
