@@ -86,14 +86,12 @@ def upgrade():
     year = FISCAL_YEAR.get(bind.dialect.name, FISCAL_YEAR['postgresql']).format('s.at')
     op.execute(sa.text(FILL.format(year=year)))
     with op.batch_alter_table('module_progress', schema=None) as batch_op:
-        batch_op.create_index('ix_module_progress_passes', ['fiscal_year', 'module_id', 'staff_id', 'read_all_at'], unique=False, postgresql_where=sa.text('first_passed_at IS NOT NULL'), sqlite_where=sa.text('first_passed_at IS NOT NULL'))
         batch_op.create_index('ix_module_progress_year', ['fiscal_year', 'module_id', 'user_id', 'best_score', 'first_passed_at', 'read_all_at'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('module_progress', schema=None) as batch_op:
         batch_op.drop_index('ix_module_progress_year')
-        batch_op.drop_index('ix_module_progress_passes', postgresql_where=sa.text('first_passed_at IS NOT NULL'), sqlite_where=sa.text('first_passed_at IS NOT NULL'))
 
     op.drop_table('module_progress')
     with op.batch_alter_table('staff_history', schema=None) as batch_op:

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillapp.db import utcnow
@@ -91,16 +91,6 @@ class ModuleProgress(db.Model):
             "best_score",
             "first_passed_at",
             "read_all_at",
-        ),
-        # Completion by grade counts the passes of a year by the roster's staff id.
-        Index(
-            "ix_module_progress_passes",
-            "fiscal_year",
-            "module_id",
-            "staff_id",
-            "read_all_at",
-            postgresql_where=text("first_passed_at IS NOT NULL"),
-            sqlite_where=text("first_passed_at IS NOT NULL"),
         ),
     )
 
