@@ -1,6 +1,6 @@
 """Declarative base, naming convention and UTC helpers shared by every model."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -100,10 +100,17 @@ def bulk_insert(session, table, rows: list[dict]) -> None:
         ]
 
     if dialect.name == "postgresql":
+        # COPY's text format, written a block at a time: much less work per row
+        # than handing psycopg each row to convert.
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(values(row))
+            for start in range(0, len(rows), 10_000):
+                copy.write(
+                    "".join(
+                        "\t".join(map(_copy_text, values(row))) + "\n"
+                        for row in rows[start : start + 10_000]
+                    )
+                )
     elif dialect.name == "sqlite":
         marks = ", ".join("?" for _ in names)
         connection.exec_driver_sql(
@@ -112,6 +119,26 @@ def bulk_insert(session, table, rows: list[dict]) -> None:
         )
     else:
         connection.execute(table.insert(), rows)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in PostgreSQL COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return repr(value)
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def insert_ignore(session, table, rows: list[dict], index_elements: list[str]) -> None:

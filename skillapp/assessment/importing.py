@@ -13,6 +13,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from skillapp.assessment.models import ExternalResult
+from skillapp.auth.models import User
 from skillapp.db import upsert, utcnow
 from skillapp.imports.models import RESULTS
 from skillapp.imports.services import (
@@ -24,6 +25,7 @@ from skillapp.imports.services import (
     staff_ids,
 )
 from skillapp.learning.models import Module
+from skillapp.metrics.progress import refresh_progress
 from skillapp.util.dates import JST, parse_local_datetime
 from skillapp.util.spreadsheets import CellProblem, Column
 from skillapp.util.text import nfkc, normalize_staff_no
@@ -208,6 +210,17 @@ def apply_results(
             ["staff_id", "module_id", "taken_at"],
             ["score", "import_id"],
         )
+    by_module: dict[int, set[int]] = {}
+    for (staff_id, module_id, _taken_at), _score in plan.payload:
+        by_module.setdefault(module_id, set()).add(staff_id)
+    for module_id, module_staff in by_module.items():
+        staff_list = sorted(module_staff)
+        user_ids = []
+        for start in range(0, len(staff_list), 2000):
+            user_ids += session.scalars(
+                select(User.id).where(User.staff_id.in_(staff_list[start : start + 2000]))
+            ).all()
+        refresh_progress(session, user_ids, [module_id])
     session.flush()
     return record
 

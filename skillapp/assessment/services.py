@@ -295,6 +295,9 @@ def submit_attempt(
     if done.rowcount != 1:
         session.refresh(attempt)
         return SubmitResult(attempt, changed=False)
+    from skillapp.metrics.progress import refresh_user_module
+
+    refresh_user_module(session, attempt.user_id, attempt.module_id)
     for question_id, ok in result.correct.items():
         if question_id in sheet:
             session.execute(

@@ -350,6 +350,9 @@ def create_account(
     user = User(staff=staff, must_change_password=True)
     session.add(user)
     session.flush()
+    from skillapp.metrics.progress import refresh_staff_logins
+
+    refresh_staff_logins(session, [staff.id])
     if roles:
         set_roles(session, user, roles, by=by)
     if password is not None:

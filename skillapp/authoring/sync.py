@@ -30,6 +30,7 @@ from skillapp.authoring.loader import (
 )
 from skillapp.authoring.models import ModuleChange, ModuleDraft, ModuleVersionImage
 from skillapp.learning.models import Lesson, Module, ModuleVersion
+from skillapp.metrics.progress import refresh_module_progress
 from skillapp.util.markdown import render_markdown
 
 
@@ -99,6 +100,7 @@ def sync_modules(
         raise SyncConflict(conflicts)
 
     report = SyncReport()
+    moved = []
     for spec in specs:
         module = existing.get(spec.slug)
         if module is None:
@@ -141,7 +143,10 @@ def sync_modules(
             select(ModuleDraft.id).where(ModuleDraft.module_id == module.id)
         ):
             report.drafts_kept.append(spec.slug)
+        moved.append(module)
     session.flush()
+    for module in moved:  # who has read every lesson follows the current version
+        refresh_module_progress(session, module.id)
     return report
 
 

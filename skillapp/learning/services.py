@@ -138,6 +138,9 @@ def record_lesson_view(session: Session, user_id: int, module: Module, lesson_ke
         ],
         index_elements=["user_id", "module_id", "lesson_key"],
     )
+    from skillapp.metrics.progress import refresh_user_module
+
+    refresh_user_module(session, user_id, module.id)
 
 
 def best_submitted(session: Session, user_id: int, module_id: int) -> Attempt | None:

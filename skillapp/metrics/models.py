@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillapp.db import utcnow
@@ -69,3 +69,40 @@ class IndicatorTarget(db.Model):
 
     def __repr__(self) -> str:
         return f"<IndicatorTarget {self.indicator_id} {self.fiscal_year} {self.band}>"
+
+
+class ModuleProgress(db.Model):
+    """Each person's standing on a module in a fiscal year, kept by the
+    services that record lesson views, attempts and imported results (see
+    ``skillapp.metrics.progress``), so that the dashboards only count.
+
+    A row per (person, module, fiscal year) with a submitted attempt or an
+    imported result in that year: the best score of the year, when they first
+    passed in it, and when they had read every lesson of the module's current
+    version (None: not all read; always None for an assessment)."""
+
+    __tablename__ = "module_progress"
+    __table_args__ = (
+        Index(
+            "ix_module_progress_year",
+            "fiscal_year",
+            "module_id",
+            "user_id",
+            "best_score",
+            "first_passed_at",
+            "read_all_at",
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True
+    )
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # The login's person (users.staff_id, which never changes): the roster joins on it.
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    best_score: Mapped[float] = mapped_column(Float)
+    first_passed_at: Mapped[datetime | None]
+    read_all_at: Mapped[datetime | None]

@@ -3,18 +3,36 @@
 The population of a fiscal year is the roster as it stood on 31 March of that
 year (each person's latest state effective on or before it), active people only.
 An attempt counts for the fiscal year its submission falls in, in Japan time.
+
+A whole fiscal year's figures (``Period.fiscal_year``) are counted from
+module_progress, which the services keep by the same definition (see
+``skillapp.metrics.progress``); any other period (assignments: any time) is
+counted from the attempts, results and lesson views themselves.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Float, and_, case, cast, false, func, literal, select, union_all
+from sqlalchemy import (
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from skillapp.assessment.models import SUBMITTED, Attempt, ExternalResult
 from skillapp.assessment.scoring import PASS_MARK
 from skillapp.auth.models import User
 from skillapp.learning.models import KIND_MODULE, Lesson, LessonView, Module, ModuleVersion
+from skillapp.metrics.models import ModuleProgress
 from skillapp.roster.bands import BAND_CODES
 from skillapp.roster.models import Department
 from skillapp.roster.services import state_at
@@ -36,10 +54,12 @@ class Period:
 
     start: datetime | None = None
     end: datetime | None = None
+    # Set for a whole fiscal year: its figures are counted from module_progress.
+    year: int | None = None
 
     @classmethod
     def fiscal_year(cls, fiscal_year: int) -> "Period":
-        return cls(*fiscal_year_bounds(fiscal_year))
+        return cls(*fiscal_year_bounds(fiscal_year), fiscal_year)
 
     def where(self, column) -> list:
         """Conditions putting ``column`` inside the period."""
@@ -106,17 +126,6 @@ def _scores(period: Period, module_id: int | None = None, *, passed_only: bool =
     return union_all(here, there).subquery("scores")
 
 
-def _passes(period: Period, module_id: int | None = None):
-    """(module_id, user_id) of everyone whose best score in the period is ≥ 70,
-    that is who has at least one attempt or result scoring 70 or more."""
-    scores = _scores(period, module_id, passed_only=True)
-    return (
-        select(scores.c.module_id, scores.c.user_id)
-        .group_by(scores.c.module_id, scores.c.user_id)
-        .subquery("passes")
-    )
-
-
 def _best_scores(period: Period, module_id: int):
     """(user_id, best score in the period) for one module."""
     scores = _scores(period, module_id)
@@ -137,37 +146,6 @@ def _current_lessons(module_id: int | None = None):
     if module_id is not None:
         query = query.where(Module.id == module_id)
     return query.subquery("current_lessons")
-
-
-def _lesson_counts(module_id: int | None = None):
-    """(module_id, n): how many lessons each module's current version has."""
-    current = _current_lessons(module_id)
-    return (
-        select(current.c.module_id, func.count().label("n"))
-        .group_by(current.c.module_id)
-        .subquery("lesson_counts")
-    )
-
-
-def _lesson_views(period: Period, module_id: int | None = None):
-    """(module_id, user_id) of each view, by the period's end, of a lesson of a
-    module's current version. There is one view per (user, module, lesson key),
-    so counting them per person counts the lessons read."""
-    current = _current_lessons(module_id)
-    query = (
-        select(LessonView.module_id, LessonView.user_id)
-        .join(
-            current,
-            and_(
-                current.c.module_id == LessonView.module_id,
-                current.c.key == LessonView.lesson_key,
-            ),
-        )
-        .where(*Period(end=period.end).where(LessonView.viewed_at))
-    )
-    if module_id is not None:
-        query = query.where(LessonView.module_id == module_id)
-    return query.subquery("lesson_views_in_year")
 
 
 def _module_lessons_read(period: Period, module_id: int, keys: list[str]):
@@ -215,46 +193,38 @@ def completion_by_band(
 ) -> list[ModuleRow]:
     """For each published module and assessment (or only ``module_id``, archived
     or not): completion and pass rate by band and overall, with n/N."""
+    # Only people who passed can have completed: count, per module and band,
+    # the year's rows of module_progress with a pass, and those among them
+    # whose every lesson was read by the year's end. The size of each band
+    # (module_id NULL) comes back in the same statement.
     people = population(fiscal_year, scope)
-    sizes = dict(session.execute(select(people.c.band, func.count()).group_by(people.c.band)).all())
-    totals = {band: sizes.get(band, 0) for band in BAND_CODES}
-    totals["all"] = sum(sizes.values())  # unclassified people count in "all" only
-
-    # Only people who passed can have completed. Per person who passed: the
-    # band, and how many of the module's lessons they read (views are joined to
-    # the passes first, so only those people's views are counted). Comparing
-    # that with the lesson count in the select list, not in a join between two
-    # aggregates, keeps PostgreSQL's row estimates sane.
-    people = population(fiscal_year, scope, with_user=True)
     period = Period.fiscal_year(fiscal_year)
-    passes = _passes(period, module_id)
-    lessons = _lesson_counts(module_id)
-    views = _lesson_views(period, module_id)
-    per_person = (
+    progress = ModuleProgress.__table__
+    read_in_time = and_(progress.c.read_all_at.is_not(None), progress.c.read_all_at < period.end)
+    sizes = select(
+        cast(null(), Integer).label("module_id"),
+        people.c.band,
+        func.count().label("passed"),
+        literal(0).label("completed"),
+    ).group_by(people.c.band)
+    query = (
         select(
-            passes.c.module_id,
+            progress.c.module_id,
             people.c.band,
-            lessons.c.n.label("lessons"),
-            func.count(views.c.user_id).label("read"),
-        )
-        .join(people, people.c.user_id == passes.c.user_id)
-        .join(lessons, lessons.c.module_id == passes.c.module_id, isouter=True)
-        .join(
-            views,
-            and_(views.c.module_id == passes.c.module_id, views.c.user_id == passes.c.user_id),
-            isouter=True,
-        )
-        .group_by(passes.c.module_id, passes.c.user_id, people.c.band, lessons.c.n)
-        .subquery("per_person")
-    )
-    rows = session.execute(
-        select(
-            per_person.c.module_id,
-            per_person.c.band,
             func.count().label("passed"),
-            func.count(case((per_person.c.read == per_person.c.lessons, 1))).label("completed"),
-        ).group_by(per_person.c.module_id, per_person.c.band)
-    ).all()
+            func.count(case((read_in_time, 1))).label("completed"),
+        )
+        .join(people, people.c.staff_id == progress.c.staff_id)
+        .where(progress.c.fiscal_year == fiscal_year, progress.c.first_passed_at.is_not(None))
+        .group_by(progress.c.module_id, people.c.band)
+    )
+    if module_id is not None:
+        query = query.where(progress.c.module_id == module_id)
+    rows = session.execute(union_all(sizes, query)).all()
+    band_sizes = {band: int(n) for row_module_id, band, n, _ in rows if row_module_id is None}
+    totals = {band: band_sizes.get(band, 0) for band in BAND_CODES}
+    totals["all"] = sum(band_sizes.values())  # unclassified people count in "all" only
+    rows = [row for row in rows if row[0] is not None]
     counts: dict[int, dict] = {}
     for row_module_id, band, n_passed, n_completed in rows:
         entry = counts.setdefault(row_module_id, {})
@@ -315,9 +285,11 @@ def module_outcome(session: Session, module_id: int, people, period: Period) -> 
     ``roster_on``). Passed: best score ≥ 70 in the period, results from another
     system included. Done: for a module, passed and every lesson of its current
     version read by the period's end; for an assessment, passed."""
+    module = session.get(Module, module_id)
+    if period.year is not None:
+        return _year_progress(module, people, period)
     best = _best_scores(period, module_id)
     passed = and_(best.c.best.is_not(None), best.c.best >= PASS_MARK)
-    module = session.get(Module, module_id)
     if module.is_assessment:
         return ModuleOutcome(people, best, None, passed, passed)
     keys = session.scalars(select(_current_lessons(module_id).c.key)).all()
@@ -326,6 +298,26 @@ def module_outcome(session: Session, module_id: int, people, period: Period) -> 
     read = _module_lessons_read(period, module_id, keys)
     read_all = and_(read.c.n.is_not(None), read.c.n == len(keys))
     return ModuleOutcome(people, best, read, passed, and_(passed, read_all))
+
+
+def _year_progress(module: Module, people, period: Period) -> ModuleOutcome:
+    """``module_outcome`` for a whole fiscal year, from module_progress (the
+    same definition, kept ahead by the services)."""
+    progress = ModuleProgress.__table__
+    best = (
+        select(
+            progress.c.user_id,
+            progress.c.best_score.label("best"),
+            progress.c.read_all_at,
+        )
+        .where(progress.c.module_id == module.id, progress.c.fiscal_year == period.year)
+        .subquery("best")
+    )
+    passed = and_(best.c.best.is_not(None), best.c.best >= PASS_MARK)
+    if module.is_assessment:
+        return ModuleOutcome(people, best, None, passed, passed)
+    read_all = and_(best.c.read_all_at.is_not(None), best.c.read_all_at < period.end)
+    return ModuleOutcome(people, best, None, passed, and_(passed, read_all))
 
 
 def _year_outcome(session, fiscal_year, module_id, scope) -> ModuleOutcome:
@@ -524,10 +516,14 @@ def monthly_progress(
     from skillapp.util.dates import JST
 
     people = population(fiscal_year, scope, with_user=True)
-    passes = _scores(Period.fiscal_year(fiscal_year), module_id, passed_only=True)
+    progress = ModuleProgress.__table__
     first_pass = (
-        select(passes.c.user_id, func.min(passes.c.at).label("at"))
-        .group_by(passes.c.user_id)
+        select(progress.c.user_id, progress.c.first_passed_at.label("at"))
+        .where(
+            progress.c.module_id == module_id,
+            progress.c.fiscal_year == fiscal_year,
+            progress.c.first_passed_at.is_not(None),
+        )
         .subquery("first_pass")
     )
     months = [(fiscal_year + (m // 12), m % 12 + 1) for m in range(3, 16)]

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Date, Integer, bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from skillapp.audit.services import record_event
@@ -354,19 +354,39 @@ class ImportResult:
 FIRST_PASSWORD_MODES = ("random", "none")
 
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
-_SPACE = len(_ALPHABET) ** 16
 
 
 def one_time_password() -> str:
     """A random first password: 16 characters, about 80 bits, easy to read out."""
-    # One draw below 31**16 written in base 31: the same distribution as 16
-    # separate choices, at a sixteenth of the cost (an import issues 100,000).
-    number = secrets.randbelow(_SPACE)
-    raw = []
-    for _ in range(16):
-        number, digit = divmod(number, len(_ALPHABET))
-        raw.append(_ALPHABET[digit])
-    return "-".join("".join(raw[i : i + 4]) for i in range(0, 16, 4))
+    return one_time_passwords(1)[0]
+
+
+# Random bytes below 248 (= 31 × 8) map evenly onto the 31 letters; the rest are
+# dropped, so every letter is an independent, uniform draw.
+_KEEP = len(_ALPHABET) * (256 // len(_ALPHABET))
+_TO_LETTER = bytes(ord(_ALPHABET[b % len(_ALPHABET)]) if b < _KEEP else 0 for b in range(256))
+_DROP = bytes(range(_KEEP, 256))
+
+
+def one_time_passwords(n: int) -> list[str]:
+    """``n`` first passwords at once (an import issues 100,000): the same
+    distribution as 16 separate choices each, drawn in one call."""
+    letters = ""
+    need = 16 * n
+    while len(letters) < need:
+        chunk = secrets.token_bytes(need - len(letters) + need // 20 + 16)
+        letters += chunk.translate(_TO_LETTER, _DROP).decode("ascii")
+    return [
+        "-".join(
+            (
+                letters[i : i + 4],
+                letters[i + 4 : i + 8],
+                letters[i + 8 : i + 12],
+                letters[i + 12 : i + 16],
+            )
+        )
+        for i in range(0, need, 16)
+    ]
 
 
 # Rows per statement when a list of ids goes into ``IN (…)``: PostgreSQL takes at
@@ -407,11 +427,7 @@ def apply_import(
     department_ids = _ensure_departments(
         session, {r.department for r in plan.new} | {c.row.department for c in plan.changed}
     )
-    ids = _insert_new_staff(session, plan, department_ids, now)
-    # New people: their first history row, which is also what the staff row holds.
-    new_states = [
-        _state(ids[r.staff_no], r, plan, department_ids, record.id, now) for r in plan.new
-    ]
+    ids, last_id = _insert_new_staff(session, plan, department_ids, now)
     states = [_state(c.staff_id, c.row, plan, department_ids, record.id, now) for c in plan.changed]
     states += [
         {
@@ -439,8 +455,12 @@ def apply_import(
                 )
             )
         _refresh_snapshots(session, states, plan.as_of, now)
-    if new_states or states:
-        bulk_insert(session, StaffState, new_states + states)
+    if ids:
+        # New people: their first history row is what their staff row holds,
+        # copied inside the database rather than sent a second time.
+        _copy_new_staff_to_history(session, last_id, plan.as_of, record.id)
+    if states:
+        bulk_insert(session, StaffState, states)
     if states:
         # New people have one row each, open-ended; the others' rows are relinked.
         link_history(session, [s["staff_id"] for s in states])
@@ -476,10 +496,13 @@ def apply_import(
     return ImportResult(record=record, passwords=passwords)
 
 
-def _insert_new_staff(session: Session, plan: RosterPlan, department_ids, now) -> dict[str, int]:
-    """Insert the new people's staff rows; their ids by 職員番号."""
+def _insert_new_staff(
+    session: Session, plan: RosterPlan, department_ids, now
+) -> tuple[dict[str, int], int]:
+    """Insert the new people's staff rows: their ids by 職員番号, and the
+    highest id before them (the new rows are the ones above it)."""
     if not plan.new:
-        return {}
+        return {}, 0
     # The new rows are the ones above the highest id so far. Reading them back by
     # id is one range scan; by 職員番号 it would be an IN list as long as the file.
     last_id = session.scalar(select(func.max(Staff.id))) or 0
@@ -495,15 +518,55 @@ def _insert_new_staff(session: Session, plan: RosterPlan, department_ids, now) -
                 "band": plan.bands.get(r.job_title),
                 "employment_type": r.employment_type,
                 "email": r.email,
-                # Someone who joins on a later day can log in from that day.
-                "is_active": r.is_active and plan.as_of <= today_jst(),
+                "is_active": r.is_active,
                 "created_at": now,
                 "updated_at": now,
             }
             for r in plan.new
         ],
     )
-    return dict(session.execute(select(Staff.staff_no, Staff.id).where(Staff.id > last_id)).all())
+    ids = dict(session.execute(select(Staff.staff_no, Staff.id).where(Staff.id > last_id)).all())
+    return ids, last_id
+
+
+_HISTORY_COLUMNS = (
+    "staff_id",
+    "effective_from",
+    "name",
+    "department_id",
+    "job_title",
+    "band",
+    "employment_type",
+    "email",
+    "is_active",
+    "import_id",
+    "created_at",
+)
+
+
+def _copy_new_staff_to_history(session: Session, last_id: int, as_of: date, import_id: int):
+    """One history row per new person (the staff rows above ``last_id``), as of
+    the import's day: the same values as their staff row."""
+    staff = Staff.__table__
+    rows = select(
+        staff.c.id,
+        literal(as_of, Date),
+        staff.c.name,
+        staff.c.department_id,
+        staff.c.job_title,
+        staff.c.band,
+        staff.c.employment_type,
+        staff.c.email,
+        staff.c.is_active,
+        literal(import_id, Integer),
+        staff.c.created_at,
+    ).where(staff.c.id > last_id)
+    session.execute(insert(StaffState.__table__).from_select(_HISTORY_COLUMNS, rows))
+    if as_of > today_jst():
+        # Someone who joins on a later day can log in from that day (apply_due_states).
+        session.execute(
+            update(staff).where(staff.c.id > last_id, staff.c.is_active).values(is_active=False)
+        )
 
 
 def _state(staff_id, row: RosterRow, plan, department_ids, import_id, now) -> dict:
@@ -597,9 +660,10 @@ def _create_accounts(
         return []
     issued = []
     values = []
+    fresh = iter(one_time_passwords(len(plan.new) if issue_passwords else 0))
     for row in plan.new:
         # Someone who arrives on the roster as having left cannot log in: no password.
-        password = one_time_password() if issue_passwords and row.is_active else None
+        password = next(fresh) if issue_passwords and row.is_active else None
         if password:
             issued.append(IssuedPassword(row.staff_no, row.name, row.department, password))
         values.append(
@@ -611,5 +675,7 @@ def _create_accounts(
                 "created_at": now,
             }
         )
+    # New people have no results yet (results are imported for people on the
+    # roster), so module_progress has nothing to recompute for them.
     bulk_insert(session, User, values)
     return issued

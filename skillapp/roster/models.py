@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillapp.db import utcnow
@@ -43,10 +43,12 @@ class Staff(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_no: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # No index on department or band: the roster's figures read staff_history,
+    # and every index here is written 100,000 times by a roster import.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     job_title: Mapped[str] = mapped_column(String(100), default="")
     # None: the title maps to no band (未分類); counted in no band's denominator.
-    band: Mapped[str | None] = mapped_column(String(20), index=True)
+    band: Mapped[str | None] = mapped_column(String(20))
     employment_type: Mapped[str] = mapped_column(String(50), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -73,10 +75,9 @@ class StaffState(db.Model):
     """
 
     __tablename__ = "staff_history"
-    __table_args__ = (
-        UniqueConstraint("staff_id", "effective_from"),
-        Index("ix_staff_history_effective_from", "effective_from"),
-    )
+    # A day's roster reads every row (a range filter on the whole table), so
+    # effective_from has no index of its own beyond the unique one.
+    __table_args__ = (UniqueConstraint("staff_id", "effective_from"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))

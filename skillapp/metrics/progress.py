@@ -1,0 +1,225 @@
+"""The maintained progress table (``module_progress``): each person's best
+score, first pass and reading of every lesson, per module and fiscal year.
+
+Every row is computed by one bulk SQL statement from the definition of done in
+``skillapp.metrics.queries`` (submitted attempts and imported results of the
+year, by the person's login; the lessons of the module's current version), so
+refreshing a set of rows always gives the same figures as counting from
+scratch. The services call it, in their own transaction, when what it counts
+changes:
+
+- a lesson view or a submitted attempt: that person and module;
+- imported results from another system: those people and modules;
+- a new login for someone with imported results: that person;
+- a module's new current version: the whole module
+  (``refresh_module_progress``).
+"""
+
+from sqlalchemy import (
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.orm import Session
+
+from skillapp.assessment.models import SUBMITTED, Attempt, ExternalResult
+from skillapp.assessment.scoring import PASS_MARK
+from skillapp.auth.models import User
+from skillapp.learning.models import KIND_MODULE, Lesson, LessonView, Module
+from skillapp.metrics.models import ModuleProgress
+
+_CHUNK = 1000
+
+
+def fiscal_year_of(column, dialect: str):
+    """The Japanese fiscal year (April–March, Japan time) of a UTC timestamp, in SQL."""
+    if dialect == "postgresql":
+        jst = func.timezone("Asia/Tokyo", column)
+        return cast(func.date_part("year", jst - literal_column("interval '3 months'")), Integer)
+    # SQLite keeps UTC as text: shift to Japan time, then back three months.
+    return cast(func.strftime("%Y", column, "+9 hours", "-3 months"), Integer)
+
+
+def _progress_rows(dialect: str, module_id: int | None, user_ids: list[int] | None):
+    """SELECT of the module_progress rows for one module and/or some people."""
+    here = select(
+        Attempt.module_id,
+        Attempt.user_id,
+        cast(Attempt.score, Float).label("score"),
+        Attempt.submitted_at.label("at"),
+    ).where(Attempt.status == SUBMITTED)
+    there = select(
+        ExternalResult.module_id,
+        User.id.label("user_id"),
+        ExternalResult.score,
+        ExternalResult.taken_at.label("at"),
+    ).join(User, User.staff_id == ExternalResult.staff_id)
+    views = (
+        select(
+            LessonView.module_id,
+            LessonView.user_id,
+            func.count().label("n"),
+            func.max(LessonView.viewed_at).label("last"),
+        )
+        .join(Module, Module.id == LessonView.module_id)
+        .join(
+            Lesson,
+            and_(
+                Lesson.version_id == Module.current_version_id, Lesson.key == LessonView.lesson_key
+            ),
+        )
+        .where(Module.kind == KIND_MODULE)
+    )
+    counts = (
+        select(Module.id.label("module_id"), func.count().label("n"))
+        .join(Lesson, Lesson.version_id == Module.current_version_id)
+        .where(Module.kind == KIND_MODULE)
+    )
+    if module_id is not None:
+        here = here.where(Attempt.module_id == module_id)
+        there = there.where(ExternalResult.module_id == module_id)
+        views = views.where(LessonView.module_id == module_id)
+        counts = counts.where(Module.id == module_id)
+    if user_ids is not None:
+        here = here.where(Attempt.user_id.in_(user_ids))
+        there = there.where(User.id.in_(user_ids))
+        views = views.where(LessonView.user_id.in_(user_ids))
+    scores = union_all(here, there).subquery("scores")
+    year = fiscal_year_of(scores.c.at, dialect).label("fiscal_year")
+    results = (
+        select(
+            scores.c.module_id,
+            scores.c.user_id,
+            year,
+            func.max(scores.c.score).label("best_score"),
+            func.min(case((scores.c.score >= PASS_MARK, scores.c.at))).label("first_passed_at"),
+        )
+        .group_by(scores.c.module_id, scores.c.user_id, year)
+        .subquery("results")
+    )
+    views = views.group_by(LessonView.module_id, LessonView.user_id).subquery("views")
+    counts = counts.group_by(Module.id).subquery("counts")
+    # One view per (person, module, lesson key): every lesson is read once the
+    # count reaches the version's, and by the latest of those views.
+    read_all_at = case((views.c.n == counts.c.n, views.c.last))
+    return (
+        select(
+            results.c.user_id,
+            results.c.module_id,
+            results.c.fiscal_year,
+            User.staff_id,
+            results.c.best_score,
+            results.c.first_passed_at,
+            read_all_at.label("read_all_at"),
+        )
+        .select_from(results)
+        .join(User, User.id == results.c.user_id)
+        .join(
+            views,
+            and_(views.c.module_id == results.c.module_id, views.c.user_id == results.c.user_id),
+            isouter=True,
+        )
+        .join(counts, counts.c.module_id == results.c.module_id, isouter=True)
+    )
+
+
+_COLUMNS = [
+    "user_id",
+    "module_id",
+    "fiscal_year",
+    "staff_id",
+    "best_score",
+    "first_passed_at",
+    "read_all_at",
+]
+
+
+def _lock(session: Session, module_id: int | None, user_ids: list[int] | None) -> None:
+    """Recomputing the same rows in two transactions at once would leave the
+    one that committed last without the other's event (or fail on the key):
+    a person's rows are recomputed one transaction at a time (a lock on the
+    login), and a whole module's not while any person's is (a lock on the
+    module: shared by the per-person refreshes, exclusive for the module's).
+    SQLite writes one transaction at a time anyway."""
+    if module_id is not None:
+        modules = select(Module.id).where(Module.id == module_id)
+        if user_ids is None:
+            session.execute(modules.with_for_update(key_share=True))
+        else:
+            session.execute(modules.with_for_update(read=True))
+    if user_ids is not None:
+        session.execute(
+            select(User.id)
+            .where(User.id.in_(user_ids))
+            .order_by(User.id)
+            .with_for_update(key_share=True)
+        )
+
+
+def _refresh(session: Session, module_id: int | None, user_ids: list[int] | None) -> None:
+    dialect = session.get_bind().dialect.name
+    table = ModuleProgress.__table__
+    if dialect == "postgresql":
+        _lock(session, module_id, user_ids)
+    gone = delete(table)
+    if module_id is not None:
+        gone = gone.where(table.c.module_id == module_id)
+    if user_ids is not None:
+        gone = gone.where(table.c.user_id.in_(user_ids))
+    session.execute(gone)
+    session.execute(
+        sql_insert(table).from_select(_COLUMNS, _progress_rows(dialect, module_id, user_ids))
+    )
+
+
+def refresh_progress(
+    session: Session, user_ids: list[int], module_ids: list[int] | None = None
+) -> None:
+    """Recompute these people's rows (for ``module_ids``, or every module)."""
+    user_ids = sorted(set(user_ids))
+    for start in range(0, len(user_ids), _CHUNK):
+        part = user_ids[start : start + _CHUNK]
+        if module_ids is None:
+            _refresh(session, None, part)
+        else:
+            for module_id in sorted(set(module_ids)):
+                _refresh(session, module_id, part)
+
+
+def refresh_user_module(session: Session, user_id: int, module_id: int) -> None:
+    """After a lesson view or a submitted attempt."""
+    _refresh(session, module_id, [user_id])
+
+
+def refresh_module_progress(session: Session, module_id: int) -> None:
+    """Recompute every row of a module: call it whenever the module's current
+    version changes (its lessons decide who has read them all)."""
+    _refresh(session, module_id, None)
+
+
+def refresh_all_progress(session: Session) -> None:
+    """Recompute the whole table (the migration fills it the same way)."""
+    for module_id in session.scalars(select(Module.id).order_by(Module.id)).all():
+        _refresh(session, module_id, None)
+
+
+def refresh_staff_logins(session: Session, staff_ids: list[int]) -> None:
+    """A new login counts its person's imported results: recompute the rows of
+    the people (by staff id) who have any."""
+    query = (
+        select(User.id)
+        .join(ExternalResult, ExternalResult.staff_id == User.staff_id)
+        .where(User.staff_id.in_(list(staff_ids)))
+        .distinct()
+    )
+    user_ids = session.scalars(query).all()
+    if user_ids:
+        refresh_progress(session, list(user_ids))

@@ -1,0 +1,190 @@
+"""module_progress, kept by the services, agrees with the definition of done
+counted from scratch after every kind of event that changes it."""
+
+import pytest
+from flask import current_app
+from sqlalchemy import case, select
+
+from skillapp.auth.services import create_account
+from skillapp.authoring.sync import sync_content_dir
+from skillapp.extensions import db
+from skillapp.learning.services import record_lesson_view
+from skillapp.metrics import queries
+from skillapp.metrics.models import ModuleProgress
+from skillapp.metrics.progress import refresh_all_progress
+from skillapp.roster.services import StaffInput, upsert_staff
+from skillapp.util.dates import fiscal_year_bounds, today_jst
+from tests.conftest import write_module
+from tests.helpers import take, two_choice_questions
+from tests.roster.test_import import csv_bytes, run_import
+
+YEARS = (2025, 2026)
+
+
+def outcomes(module_id: int, fiscal_year: int, *, from_scratch: bool):
+    """Each person's (staff id, best, passed, done) for the year: from the
+    table, or from attempts, results and lesson views (a period that is not
+    marked as a fiscal year is counted from scratch)."""
+    period = queries.Period.fiscal_year(fiscal_year)
+    if from_scratch:
+        period = queries.Period(*fiscal_year_bounds(fiscal_year))
+    people = queries.population(fiscal_year, with_user=True)
+    outcome = queries.module_outcome(db.session, module_id, people, period)
+    query = select(
+        people.c.staff_id,
+        outcome.best.c.best,
+        case((outcome.passed, 1), else_=0),
+        case((outcome.done, 1), else_=0),
+    ).select_from(people)
+    return sorted(db.session.execute(outcome.join(query)).all())
+
+
+def table_rows():
+    return sorted(
+        db.session.execute(
+            select(
+                ModuleProgress.user_id,
+                ModuleProgress.module_id,
+                ModuleProgress.fiscal_year,
+                ModuleProgress.staff_id,
+                ModuleProgress.best_score,
+                ModuleProgress.first_passed_at,
+                ModuleProgress.read_all_at,
+            )
+        ).all()
+    )
+
+
+def assert_agrees(*module_ids):
+    db.session.commit()
+    for module_id in module_ids:
+        for year in YEARS:
+            kept = outcomes(module_id, year, from_scratch=False)
+            assert kept == outcomes(module_id, year, from_scratch=True), (module_id, year)
+    # What the services kept is what a full recompute (the migration's fill) gives.
+    kept = table_rows()
+    refresh_all_progress(db.session)
+    assert table_rows() == kept
+    db.session.rollback()
+
+
+@pytest.fixture
+def setting(make_user, make_module):
+    module = make_module("m", questions=two_choice_questions(), lessons=2)
+    exam = make_module("exam", kind="assessment", questions=two_choice_questions())
+    people = {
+        "A": make_user("A", job_title="主事", department="総務部総務課"),
+        "B": make_user("B", job_title="係長", department="市民部市民課"),
+    }
+    return module, exam, people
+
+
+def test_lesson_views_before_and_after_a_pass(setting):
+    module, exam, people = setting
+    keys = [lesson.key for lesson in module.current_version.lessons]
+    record_lesson_view(db.session, people["A"].id, module, keys[0])
+    db.session.commit()
+    assert_agrees(module.id)
+    take(people["A"], module, "2026-05-01T10:00:00+09:00", right=9)
+    assert_agrees(module.id)
+    assert outcomes(module.id, 2026, from_scratch=False)[0][2:] == (1, 0)  # passed, not done
+    record_lesson_view(db.session, people["A"].id, module, keys[1])
+    db.session.commit()
+    assert_agrees(module.id)
+    assert outcomes(module.id, 2026, from_scratch=False)[0][2:] == (1, 1)
+
+
+def test_attempts_failing_then_passing_across_fiscal_years(setting):
+    module, exam, people = setting
+    take(people["A"], exam, "2026-03-31T23:59:59+09:00", right=10)  # FY2025
+    take(people["A"], exam, "2026-04-01T00:00:00+09:00", right=3)  # FY2026: a fail
+    take(people["B"], exam, "2026-06-01T10:00:00+09:00", right=6)
+    assert_agrees(exam.id)
+    take(people["B"], exam, "2026-07-01T10:00:00+09:00", right=7)  # 70: a pass
+    assert_agrees(exam.id)
+    got = {row[0]: row[1:] for row in outcomes(exam.id, 2026, from_scratch=False)}
+    assert got[people["A"].staff_id] == (30, 0, 0)
+    assert got[people["B"].staff_id] == (70, 1, 1)
+
+
+def test_results_imported_from_another_system(setting, runner, tmp_path):
+    module, exam, people = setting
+    take(people["A"], exam, "2026-06-01T10:00:00+09:00", right=5)
+    path = tmp_path / "results.csv"
+    path.write_text(
+        "職員番号,科目コード,点数,受験日時\nA,exam,72.5,2026-08-01T10:00:00+09:00\n"
+        "B,exam,90,2026-03-31T23:59:59+09:00\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["results", "import", str(path)]).exit_code == 0
+    assert_agrees(exam.id)
+    got = {row[0]: row[1:] for row in outcomes(exam.id, 2026, from_scratch=False)}
+    assert got[people["A"].staff_id] == (72.5, 1, 1)
+    # The same row again with another score replaces the first one.
+    path.write_text(
+        "職員番号,科目コード,点数,受験日時\nA,exam,60,2026-08-01T10:00:00+09:00\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["results", "import", str(path)]).exit_code == 0
+    assert_agrees(exam.id)
+
+
+def test_a_new_version_with_an_added_lesson(setting, tmp_path):
+    module, exam, people = setting
+    keys = [lesson.key for lesson in module.current_version.lessons]
+    for key in keys:
+        record_lesson_view(db.session, people["A"].id, module, key)
+    db.session.commit()
+    take(people["A"], module, "2026-05-01T10:00:00+09:00", right=10)
+    assert outcomes(module.id, 2026, from_scratch=False)[0][2:] == (1, 1)
+    # The module's next version has a third lesson that A has not read.
+    root = tmp_path / "content-modules"
+    write_module(root, "m", questions=two_choice_questions(), lessons=3)
+    report = sync_content_dir(db.session, root)
+    assert report.updated == ["m"], report
+    db.session.commit()
+    assert_agrees(module.id, exam.id)
+    assert outcomes(module.id, 2026, from_scratch=False)[0][2:] == (1, 0)
+    db.session.refresh(module)
+    for lesson in module.current_version.lessons:
+        record_lesson_view(db.session, people["A"].id, module, lesson.key)
+    db.session.commit()
+    assert_agrees(module.id)
+    assert outcomes(module.id, 2026, from_scratch=False)[0][2:] == (1, 1)
+
+
+def test_roster_changes_and_a_late_login(setting, runner, tmp_path):
+    module, exam, people = setting
+    # Results for someone on the roster without a login count once they get one.
+    upsert_staff(db.session, StaffInput("2001", "新人 太郎", "総務部総務課", "主事"))
+    db.session.commit()
+    path = tmp_path / "results.csv"
+    path.write_text(
+        "職員番号,科目コード,点数,受験日時\n2001,exam,80,2026-08-01T10:00:00+09:00\n"
+        "A,exam,75,2026-08-01T10:00:00+09:00\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["results", "import", str(path)]).exit_code == 0
+    assert_agrees(exam.id)
+    late = create_account(db.session, "2001", config=current_app.config)
+    db.session.commit()
+    assert_agrees(exam.id)
+    got = {row[0]: row[1:] for row in outcomes(exam.id, 2026, from_scratch=False)}
+    assert got[late.staff_id] == (80, 1, 1)
+    # A newcomer from a roster import, B moving unit and A leaving: the table
+    # keeps their results, the roster decides who counts.
+    take(people["B"], exam, "2026-07-01T10:00:00+09:00", right=8)
+    run_import(
+        csv_bytes(
+            [
+                ["A", "A", "総務部総務課", "主事", "正規", "退職"],
+                ["B", "B", "総務部人事課", "係長", "正規", "在籍"],
+                ["3001", "転入 次郎", "市民部市民課", "主事", "正規", "在籍"],
+            ]
+        ),
+        today_jst(),
+    )
+    assert_agrees(exam.id, module.id)
+    got = {row[0]: row[1:] for row in outcomes(exam.id, 2026, from_scratch=False)}
+    assert people["A"].staff_id not in got
+    assert got[people["B"].staff_id] == (80, 1, 1)
