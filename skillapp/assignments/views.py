@@ -25,7 +25,7 @@ from skillapp.extensions import db
 from skillapp.forms import CsrfOnlyForm
 from skillapp.learning.services import published_modules
 from skillapp.metrics.queries import Scope
-from skillapp.metrics.views import send_table, viewer_scope
+from skillapp.metrics.views import send_table, unit_filters, viewer_scope
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
 from skillapp.roster.models import Department
 from skillapp.util.dates import today_jst
@@ -213,16 +213,7 @@ def delete(assignment_id):
 
 
 def _filters(scope: Scope):
-    band = request.args.get("band") or None
-    if band not in (None, "unclassified", *BAND_CODES):
-        abort(400)
-    department_id = request.args.get("department", type=int)
-    if (
-        department_id
-        and scope.department_ids is not None
-        and department_id not in scope.department_ids
-    ):
-        abort(403)
+    band, department_id = unit_filters(scope)
     show = request.args.get("show") or queries.SHOW_OPEN
     if show not in (queries.SHOW_OPEN, queries.SHOW_ALL):
         abort(400)

@@ -1,6 +1,6 @@
 """Item statistics pages (authors and admins)."""
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -9,7 +9,8 @@ from skillapp.auth.roles import ADMIN, AUTHOR
 from skillapp.extensions import db
 from skillapp.itemstats import bp, queries
 from skillapp.learning.models import Module, ModuleVersion
-from skillapp.util.dates import fiscal_year_label, fiscal_year_of, today_jst
+from skillapp.metrics.views import fiscal_year_arg, recent_fiscal_years
+from skillapp.util.dates import fiscal_year_label
 from skillapp.web import role_required
 
 
@@ -18,19 +19,6 @@ from skillapp.web import role_required
 @role_required(AUTHOR, ADMIN)
 def _authors_only():
     return None
-
-
-def _fiscal_year() -> int:
-    current = fiscal_year_of(today_jst())
-    year = request.args.get("fy", current, type=int)
-    if not 2000 <= year <= current + 1:
-        abort(400)
-    return year
-
-
-def _years() -> list[int]:
-    current = fiscal_year_of(today_jst())
-    return list(range(current, current - 5, -1))
 
 
 def flag_labels() -> dict[str, str]:
@@ -71,7 +59,7 @@ def flag_texts(stat: queries.QuestionStat) -> list[tuple[str, str]]:
 
 @bp.route("")
 def index():
-    year = _fiscal_year()
+    year = fiscal_year_arg()
     counts = queries.attempts_by_module(db.session, year)
     modules = db.session.execute(
         select(Module, ModuleVersion)
@@ -83,14 +71,14 @@ def index():
         modules=modules,
         counts=counts,
         year=year,
-        years=_years(),
+        years=recent_fiscal_years(),
         year_label=fiscal_year_label(year),
     )
 
 
 @bp.route("/<slug>")
 def module(slug):
-    year = _fiscal_year()
+    year = fiscal_year_arg()
     module = db.session.scalar(select(Module).where(Module.slug == slug))
     if module is None or module.current_version is None:
         abort(404)
@@ -103,6 +91,6 @@ def module(slug):
         flag_texts=flag_texts,
         flag_labels=flag_labels(),
         year=year,
-        years=_years(),
+        years=recent_fiscal_years(),
         year_label=fiscal_year_label(year),
     )

@@ -61,7 +61,9 @@ def viewer_scope() -> queries.Scope:
     return queries.Scope(department_ids=tuple(sorted(ids)))
 
 
-def _fiscal_year() -> int:
+def fiscal_year_arg() -> int:
+    """The fiscal year asked for with ``?fy=YYYY`` (default: this one); 400 if
+    it is not a year with figures to show. Shared by the pages that count results."""
     current = fiscal_year_of(today_jst())
     year = request.args.get("fy", current, type=int)
     if not 2000 <= year <= current + 1:
@@ -69,7 +71,8 @@ def _fiscal_year() -> int:
     return year
 
 
-def _years() -> list[int]:
+def recent_fiscal_years() -> list[int]:
+    """This fiscal year and the four before it, newest first, for the year selector."""
     current = fiscal_year_of(today_jst())
     return list(range(current, current - 5, -1))
 
@@ -78,13 +81,13 @@ def _years() -> list[int]:
 @login_required
 def dashboard():
     scope = viewer_scope()
-    year = _fiscal_year()
+    year = fiscal_year_arg()
     rows = queries.completion_by_band(db.session, year, scope)
     return render_template(
         "metrics/dashboard.html",
         rows=rows,
         year=year,
-        years=_years(),
+        years=recent_fiscal_years(),
         year_label=fiscal_year_label(year),
         as_of=queries.as_of_day(year),
         scope=scope,
@@ -113,7 +116,9 @@ def _module_or_404(slug) -> Module:
     return module
 
 
-def _filters(scope):
+def unit_filters(scope) -> tuple[str | None, int | None]:
+    """``?band=`` and ``?department=``: 400 for an unknown grade, 403 for a
+    department outside the viewer's unit."""
     band = request.args.get("band") or None
     if band not in (None, "unclassified", *BAND_CODES):
         abort(400)
@@ -131,9 +136,9 @@ def _filters(scope):
 @login_required
 def module_detail(slug):
     scope = viewer_scope()
-    year = _fiscal_year()
+    year = fiscal_year_arg()
     module = _module_or_404(slug)
-    band, department_id = _filters(scope)
+    band, department_id = unit_filters(scope)
     departments = queries.completion_by_department(db.session, year, module.id, scope)
     pending = queries.not_yet_done(
         db.session, year, module.id, band=band, department_id=department_id, scope=scope, limit=500
@@ -153,7 +158,7 @@ def module_detail(slug):
         pending=pending,
         progress=progress,
         year=year,
-        years=_years(),
+        years=recent_fiscal_years(),
         year_label=fiscal_year_label(year),
         as_of=queries.as_of_day(year),
         band=band,
@@ -210,9 +215,9 @@ def export_pending(slug, fmt):
     scope = viewer_scope()
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    year = _fiscal_year()
+    year = fiscal_year_arg()
     module = _module_or_404(slug)
-    band, department_id = _filters(scope)
+    band, department_id = unit_filters(scope)
     headers, rows = reports.pending_table(
         db.session, year, module.id, band=band, department_id=department_id, scope=scope
     )
@@ -269,7 +274,7 @@ def export_completion(fmt):
     scope = viewer_scope()
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    year = _fiscal_year()
+    year = fiscal_year_arg()
     headers, rows = reports.completion_table(queries.completion_by_band(db.session, year, scope))
     context = [*export_context(year, scope), [_("Job grade"), _("All")]]
     _audit_export("completion", None, year, fmt, len(rows))
@@ -291,7 +296,7 @@ def export_departments(slug, fmt):
     scope = viewer_scope()
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    year = _fiscal_year()
+    year = fiscal_year_arg()
     module = _module_or_404(slug)
     departments = queries.completion_by_department(db.session, year, module.id, scope)
     headers, rows = reports.department_table(
