@@ -344,8 +344,15 @@ def test_a_choice_made_offline_survives_a_reload(browser, live_server, make_user
             page.reload()
         # Leaving the page with an unsaved choice asked first.
         assert dialogs == ["beforeunload"]
-
+        # Back online, the learner opens the attempt again — in a new tab, as
+        # after closing the browser's error page: the choice kept in the
+        # browser's storage is sent by the page that opens, and nothing stays
+        # pending. (Reusing the tab that went offline is unreliable in
+        # Chromium's network emulation: its first POST may never be answered.)
+        page.close()
         context.set_offline(False)
+        page = context.new_page()
+        page.on("dialog", on_dialog)
         with page.expect_response(
             lambda r: r.url == save_url and r.request.method == "POST"
         ) as response_info:
@@ -353,13 +360,17 @@ def test_a_choice_made_offline_survives_a_reload(browser, live_server, make_user
         assert response_info.value.status == 200
         expect(_option(page, key[qid], qid, choice)).to_be_checked()
         expect(page.locator("#save-status")).to_contain_text(saved_msg)
+        page.wait_for_function(
+            "() => !Object.keys(localStorage).some(k => k.startsWith('skillapp-unsaved:'))"
+        )
         body = page.request.get(f"{base}/api/v1/attempts/{attempt_id}").json()
         shown = next(q for q in body["questions"] if q["id"] == qid)
         position = [o["text"] for o in shown["options"]].index(key[qid]["texts"][choice]) + 1
         assert shown["selected"] == [str(position)]
         # Nothing is left to send: reloading now asks nothing.
+        asked = len(dialogs)
         page.reload()
         expect(_option(page, key[qid], qid, choice)).to_be_checked()
-        assert dialogs == ["beforeunload"]
+        assert len(dialogs) == asked
     finally:
         context.close()

@@ -10,26 +10,29 @@
   var pending = {};      // question id -> selected keys not yet confirmed by the server
   var inFlight = false;
   var submitting = false;
-  // Choices the server has not confirmed are kept in this tab's sessionStorage
-  // too, so that a reload (or a page reopened after the connection or the
-  // session dropped) sends them again instead of losing them.
+  // Choices the server has not confirmed are kept in the browser's
+  // localStorage too, so that a reload, or the attempt reopened in another tab
+  // after the connection or the session dropped, sends them again instead of
+  // losing them. Only option positions are kept, under this attempt's address,
+  // and removed once the server has them or the sheet is submitted.
   var storeKey = "skillapp-unsaved:" + saveUrl;
+  var SAVE_TIMEOUT_MS = 4000;
 
   function say(text) { if (statusEl) { statusEl.textContent = text; } }
 
   function remember() {
     try {
       if (Object.keys(pending).length) {
-        window.sessionStorage.setItem(storeKey, JSON.stringify(pending));
+        window.localStorage.setItem(storeKey, JSON.stringify(pending));
       } else {
-        window.sessionStorage.removeItem(storeKey);
+        window.localStorage.removeItem(storeKey);
       }
     } catch (e) { /* storage unavailable: the answers still go to the server */ }
   }
 
   function restore() {
     var stored = null;
-    try { stored = JSON.parse(window.sessionStorage.getItem(storeKey) || "null"); } catch (e) { stored = null; }
+    try { stored = JSON.parse(window.localStorage.getItem(storeKey) || "null"); } catch (e) { stored = null; }
     if (!stored || typeof stored !== "object") { return; }
     Object.keys(stored).forEach(function (id) {
       var fieldset = form.querySelector('fieldset[data-question-id="' + id + '"]');
@@ -56,12 +59,18 @@
     var selected = pending[id];
     inFlight = true;
     say(form.dataset.msgSaving);
+    // A save that hangs (a connection that died while the network was away)
+    // is given up after a few seconds and tried again, never left "saving…".
+    var controller = window.AbortController ? new window.AbortController() : null;
+    var timer = controller ? window.setTimeout(function () { controller.abort(); }, SAVE_TIMEOUT_MS) : null;
     fetch(saveUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": token, "Accept": "application/json" },
-      body: JSON.stringify({ question_id: Number(id), selected: selected })
+      body: JSON.stringify({ question_id: Number(id), selected: selected }),
+      signal: controller ? controller.signal : undefined
     }).then(function (response) {
+      window.clearTimeout(timer);
       return response.json().catch(function () { return {}; }).then(function (body) {
         return { status: response.status, body: body };
       });
@@ -87,6 +96,7 @@
         remember();
       }
     }).catch(function () {
+      window.clearTimeout(timer);
       inFlight = false;
       say(form.dataset.msgFailed);
       window.setTimeout(flush, 3000);
@@ -125,6 +135,8 @@
       return;
     }
     submitting = true;
+    // The submitted sheet carries every choice: nothing is left to resend.
+    try { window.localStorage.removeItem(storeKey); } catch (e) { /* storage unavailable */ }
   });
 
   var countdown = document.getElementById("countdown");
