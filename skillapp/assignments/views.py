@@ -19,13 +19,12 @@ from skillapp.assignments.services import (
     delete_assignment,
     update_assignment,
 )
-from skillapp.audit.services import record_event
 from skillapp.auth.roles import ADMIN, AUTHOR, HR
 from skillapp.extensions import db
 from skillapp.forms import CsrfOnlyForm
 from skillapp.learning.services import published_modules
 from skillapp.metrics.queries import Scope
-from skillapp.metrics.views import send_table, unit_filters, viewer_scope
+from skillapp.metrics.views import audit_export, send_table, unit_filters, viewer_scope
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
 from skillapp.roster.models import Department
 from skillapp.util.dates import today_jst
@@ -311,21 +310,16 @@ def export_people(assignment_id, fmt):
         [_("Department"), department.name if department else _("All")],
         [_("Shown"), _("Everyone assigned") if show == queries.SHOW_ALL else _("Not done yet")],
     ]
-    record_event(
-        db.session,
-        "export",
-        actor_id=current_user.id,
-        object_type="assignment_people",
-        object_id=assignment.id,
-        ip=client_ip(),
-        format=fmt,
+    audit_export(
+        "assignment_people",
+        assignment.id,
+        fmt,
+        len(rows),
         module=module.slug,
         band=band,
         department_id=department_id,
         show=show,
-        rows=len(rows),
     )
-    db.session.commit()
     return send_table(
         fmt,
         f"assignment-{assignment.id}-{module.slug}-{today.isoformat()}",

@@ -43,7 +43,7 @@ from skillapp.metrics.services import (
     targets_for,
     update_indicator,
 )
-from skillapp.metrics.views import EXPORT_FORMATS, send_table
+from skillapp.metrics.views import EXPORT_FORMATS, audit_export, send_table
 from skillapp.roster.bands import BAND_CODES
 from skillapp.surveys.models import Survey
 from skillapp.surveys.queries import MIN_CELL, survey_distributions
@@ -184,18 +184,7 @@ def export_indicators(fmt):
         [_("Roster as of"), figures.as_of.isoformat()],
         [_("Job grade"), _("All")],
     ]
-    record_event(
-        db.session,
-        "export",
-        actor_id=current_user.id,
-        object_type="indicators",
-        object_id=year,
-        ip=client_ip(),
-        fiscal_year=year,
-        format=fmt,
-        rows=len(rows),
-    )
-    db.session.commit()
+    audit_export("indicators", year, fmt, len(rows), fiscal_year=year)
     return send_table(
         fmt,
         f"indicators-FY{year}",

@@ -230,20 +230,15 @@ def export_pending(slug, fmt):
         [_("Department"), department.name if department else _("All")],
     ]
     heading = _("Not yet passed") if module.is_assessment else _("Not yet completed")
-    record_event(
-        db.session,
-        "export",
-        actor_id=current_user.id,
-        object_type="pending_list",
-        object_id=module.slug,
-        ip=client_ip(),
+    audit_export(
+        "pending_list",
+        module.slug,
+        fmt,
+        len(rows),
         fiscal_year=year,
-        format=fmt,
         band=band,
         department_id=department_id,
-        rows=len(rows),
     )
-    db.session.commit()
     return send_table(
         fmt,
         f"not-yet-{module.slug}-FY{year}",
@@ -277,7 +272,7 @@ def export_completion(fmt):
     year = fiscal_year_arg()
     headers, rows = reports.completion_table(queries.completion_by_band(db.session, year, scope))
     context = [*export_context(year, scope), [_("Job grade"), _("All")]]
-    _audit_export("completion", None, year, fmt, len(rows))
+    audit_export("completion", year, fmt, len(rows), fiscal_year=year)
     return send_table(
         fmt,
         f"completion-FY{year}",
@@ -304,7 +299,7 @@ def export_departments(slug, fmt):
     )
     title = module.current_version.title
     context = [*export_context(year, scope), [_("Module"), title], [_("Department"), _("All")]]
-    _audit_export("completion_by_department", module.slug, year, fmt, len(rows))
+    audit_export("completion_by_department", module.slug, fmt, len(rows), fiscal_year=year)
     return send_table(
         fmt,
         f"departments-{module.slug}-FY{year}",
@@ -316,16 +311,17 @@ def export_departments(slug, fmt):
     )
 
 
-def _audit_export(object_type: str, object_id, year: int, fmt: str, rows: int) -> None:
+def audit_export(object_type: str, object_id, fmt: str, rows: int, **detail) -> None:
+    """Write a download to the audit log and commit, before the file is sent."""
     record_event(
         db.session,
         "export",
         actor_id=current_user.id,
         object_type=object_type,
-        object_id=object_id or year,
+        object_id=object_id,
         ip=client_ip(),
-        fiscal_year=year,
         format=fmt,
         rows=rows,
+        **detail,
     )
     db.session.commit()
