@@ -1,6 +1,7 @@
 """Declarative base, naming convention and UTC helpers shared by every model."""
 
 from datetime import UTC, date, datetime
+from itertools import islice
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -88,37 +89,57 @@ def bulk_insert(session, table, rows: list[dict]) -> None:
     connection = session.connection()
     dialect = connection.dialect
     names = list(rows[0])
-    # The column types' own conversions (UTC timestamps, JSON, booleans).
-    processors = [table.c[name].type.bind_processor(dialect) for name in names]
     quote = dialect.identifier_preparer
     target = "{} ({})".format(quote.format_table(table), ", ".join(quote.quote(n) for n in names))
-
-    def values(row):
-        return [
-            row[name] if process is None else process(row[name])
-            for name, process in zip(names, processors, strict=True)
-        ]
-
     if dialect.name == "postgresql":
         # COPY's text format, written a block at a time: much less work per row
         # than handing psycopg each row to convert.
+        columns = [
+            _convert_column(rows, name, table.c[name].type.bind_processor(dialect), _copy_text)
+            for name in names
+        ]
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
-            for start in range(0, len(rows), 10_000):
-                copy.write(
-                    "".join(
-                        "\t".join(map(_copy_text, values(row))) + "\n"
-                        for row in rows[start : start + 10_000]
-                    )
-                )
+            lines = map("\t".join, zip(*columns, strict=True))
+            while block := list(islice(lines, 10_000)):
+                copy.write("\n".join(block) + "\n")
     elif dialect.name == "sqlite":
+        columns = [
+            _convert_column(rows, name, table.c[name].type.bind_processor(dialect), None)
+            for name in names
+        ]
         marks = ", ".join("?" for _ in names)
         connection.exec_driver_sql(
             f"INSERT INTO {target} VALUES ({marks})",  # noqa: S608 — identifiers quoted above
-            [tuple(values(row)) for row in rows],
+            list(zip(*columns, strict=True)),
         )
     else:
         connection.execute(table.insert(), rows)
+
+
+def _convert_column(rows: list[dict], name: str, process, to_text) -> list:
+    """One column's values through the column type's own conversion (UTC
+    timestamps, JSON, booleans) and ``to_text``. A column whose values repeat
+    (a timestamp, a department, a flag) converts each distinct value once."""
+    values = [row[name] for row in rows]
+    steps = [step for step in (process, to_text) if step is not None]
+    if not steps:
+        return values
+
+    def convert(value):
+        for step in steps:
+            value = step(value)
+        return value
+
+    try:
+        distinct = set(values)
+    except TypeError:  # JSON: dicts and lists
+        return list(map(convert, values))
+    if len(distinct) * 2 > len(values) or len({type(v) for v in distinct} - {type(None)}) > 1:
+        # Mostly unique, or mixed types that compare equal (True == 1): one by one.
+        return list(map(convert, values))
+    converted = {value: convert(value) for value in distinct}
+    return [converted[value] for value in values]
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

@@ -43,10 +43,15 @@ def hash_password(password: str) -> str:
 _ONE_TIME_PREFIX = "$skillapp-onetime-sha256$"
 
 
-def hash_one_time_password(password: str) -> str:
-    salt = secrets.token_hex(16)
-    digest = hashlib.sha256(f"{salt}:{password}".encode()).hexdigest()
-    return f"{_ONE_TIME_PREFIX}{salt}${digest}"
+def hash_one_time_passwords(passwords: list[str]) -> list[str]:
+    """Each password with its own random 128-bit salt; the salts drawn at once."""
+    salts = secrets.token_hex(16 * len(passwords))
+    hashed = []
+    for i, password in enumerate(passwords):
+        salt = salts[32 * i : 32 * i + 32]
+        digest = hashlib.sha256(f"{salt}:{password}".encode()).hexdigest()
+        hashed.append(f"{_ONE_TIME_PREFIX}{salt}${digest}")
+    return hashed
 
 
 def _verify_one_time(password_hash: str, password: str) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from skillapp.audit.services import record_event
 from skillapp.auth.models import AuthSession, User
-from skillapp.auth.passwords import hash_one_time_password
+from skillapp.auth.passwords import hash_one_time_passwords
 from skillapp.db import bulk_insert, utcnow
 from skillapp.roster.models import Department, RosterImport, Staff, StaffState
 from skillapp.roster.services import (
@@ -659,22 +659,25 @@ def _create_accounts(
     if not plan.new:
         return []
     issued = []
-    values = []
     fresh = iter(one_time_passwords(len(plan.new) if issue_passwords else 0))
+    passwords = []
     for row in plan.new:
         # Someone who arrives on the roster as having left cannot log in: no password.
         password = next(fresh) if issue_passwords and row.is_active else None
         if password:
             issued.append(IssuedPassword(row.staff_no, row.name, row.department, password))
-        values.append(
-            {
-                "staff_id": ids[row.staff_no],
-                "password_hash": hash_one_time_password(password) if password else None,
-                "must_change_password": True,
-                "is_disabled": False,
-                "created_at": now,
-            }
-        )
+        passwords.append(password)
+    hashes = iter(hash_one_time_passwords([p for p in passwords if p]))
+    values = [
+        {
+            "staff_id": ids[row.staff_no],
+            "password_hash": next(hashes) if password else None,
+            "must_change_password": True,
+            "is_disabled": False,
+            "created_at": now,
+        }
+        for row, password in zip(plan.new, passwords, strict=True)
+    ]
     # New people have no results yet (results are imported for people on the
     # roster), so module_progress has nothing to recompute for them.
     bulk_insert(session, User, values)
