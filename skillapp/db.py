@@ -1,10 +1,13 @@
 """Declarative base, naming convention and UTC helpers shared by every model."""
 
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from itertools import islice
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, TypeDecorator, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -160,6 +163,62 @@ def _copy_text(value) -> str:
     if isinstance(value, int | float):
         return repr(value)
     return str(value).translate(_COPY_ESCAPES)
+
+
+@contextmanager
+def foreign_keys_checked_once(session, tables, *, lock_timeout_ms: int = 3000):
+    """A bulk load into ``tables`` whose foreign keys are checked once at the
+    end, over every row in one join, rather than row by row as they are
+    written: on PostgreSQL the per-row checks of 100,000 rows cost more than
+    writing them. The keys are dropped and added back inside the caller's
+    transaction (PostgreSQL's DDL is transactional), so a failed load, or a row
+    that breaks a key, rolls back with the rest and the schema never changes.
+
+    While the load runs it holds the tables (and those they refer to) for
+    itself; readers wait for it. If it cannot have them within
+    ``lock_timeout_ms`` (a long report is reading them), it checks row by row
+    instead rather than make everyone queue behind it. Elsewhere (SQLite) the
+    keys stay as they are.
+    """
+    tables = [getattr(t, "__table__", t) for t in tables]
+    keys = [fk for table in tables for fk in sorted(table.foreign_key_constraints, key=_name_of)]
+    dropped = _drop_foreign_keys(session, tables, keys, lock_timeout_ms)
+    yield
+    for fk in dropped:
+        session.execute(AddConstraint(fk))
+
+
+def _name_of(constraint) -> str:
+    return str(constraint.name)
+
+
+def _drop_foreign_keys(session, tables, keys, lock_timeout_ms: int) -> list:
+    """Drop ``keys`` under an exclusive lock on every table they involve; the
+    keys dropped (none when the tables are busy or the database is not
+    PostgreSQL)."""
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql" or not keys:
+        return []
+    involved = {t.name: t for t in tables}
+    involved |= {fk.referred_table.name: fk.referred_table for fk in keys}
+    quote = dialect.identifier_preparer
+    names = ", ".join(quote.format_table(involved[name]) for name in sorted(involved))
+    set_lock_timeout = text("SELECT set_config('lock_timeout', :value, true)")
+    previous = session.scalar(text("SELECT current_setting('lock_timeout')"))
+    try:
+        with session.begin_nested():
+            session.execute(set_lock_timeout, {"value": f"{int(lock_timeout_ms)}ms"})
+            session.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
+            for fk in keys:
+                session.execute(DropConstraint(fk))
+    except OperationalError as error:
+        # 55P03 lock_not_available, 40P01 deadlock_detected: the savepoint is
+        # rolled back with its setting, and the keys stay in place.
+        if getattr(error.orig, "sqlstate", None) not in ("55P03", "40P01"):
+            raise
+        return []
+    session.execute(set_lock_timeout, {"value": previous})
+    return keys
 
 
 def insert_ignore(session, table, rows: list[dict], index_elements: list[str]) -> None:
