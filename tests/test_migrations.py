@@ -120,3 +120,61 @@ def test_history_rows_already_there_get_their_end_dates(empty_database):
         columns = {c["name"] for c in inspect(db.engine).get_columns("staff_history")}
         assert "effective_to" not in columns
         db.engine.dispose()
+
+
+def test_progress_rows_already_there_get_their_place_on_each_years_roster(empty_database, tmp_path):
+    """0010 fills on_roster, band and department like the services keep them."""
+    from datetime import date
+
+    from skillapp.auth.models import User
+    from skillapp.authoring.sync import sync_content_dir
+    from skillapp.learning.models import Module
+    from skillapp.metrics.progress import refresh_all_progress
+    from skillapp.roster.services import StaffInput, upsert_staff
+    from tests.conftest import write_module
+    from tests.helpers import take, two_choice_questions
+
+    app = create_app({"TESTING": True, "DATABASE_URL": empty_database, "SECRET_KEY": "x"})
+    directory = str(PROJECT_ROOT / "migrations")
+    with app.app_context():
+        upgrade(directory=directory)
+        write_module(
+            tmp_path / "content", "exam", kind="assessment", questions=two_choice_questions()
+        )
+        sync_content_dir(db.session, tmp_path / "content")
+        exam = db.session.query(Module).filter_by(slug="exam").one()
+        users = []
+        for staff_no, title, moves in (("A", "主事", None), ("B", "係長", date(2026, 2, 1))):
+            staff = upsert_staff(
+                db.session,
+                StaffInput(staff_no, staff_no, "総務部総務課", title),
+                effective_from=date(2025, 4, 1),
+            )
+            if moves:  # B moves to 市民部市民課 and becomes a 課長 in FY2025
+                upsert_staff(
+                    db.session,
+                    StaffInput(staff_no, staff_no, "市民部市民課", "課長"),
+                    effective_from=moves,
+                )
+            users.append(User(staff=staff, must_change_password=False))
+            db.session.add(users[-1])
+        db.session.commit()
+        for user in users:
+            take(user, exam, "2025-06-01T10:00:00+09:00", right=8)
+            take(user, exam, "2026-06-01T10:00:00+09:00", right=9)
+        refresh_all_progress(db.session)
+        db.session.commit()
+        query = text(
+            "SELECT user_id, module_id, fiscal_year, on_roster, band, department_id"
+            " FROM module_progress ORDER BY user_id, fiscal_year"
+        )
+        with db.engine.connect() as conn:
+            kept = conn.execute(query).all()
+        assert [row[3:5] for row in kept][:2] == [(True, "staff"), (True, "staff")]
+        assert kept[2][3:5] == (True, "management") and kept[2][5] != kept[0][5]
+        downgrade(directory=directory, revision="0009")
+        upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            assert conn.execute(query).all() == kept
+        db.session.remove()
+        db.engine.dispose()

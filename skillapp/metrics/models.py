@@ -1,6 +1,16 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skillapp.db import utcnow
@@ -106,3 +116,10 @@ class ModuleProgress(db.Model):
     best_score: Mapped[float] = mapped_column(Float)
     first_passed_at: Mapped[datetime | None]
     read_all_at: Mapped[datetime | None]
+    # The person on the fiscal year's roster (their state on 31 March, as the
+    # dashboards count it): on it and active, their band and department. Kept
+    # with the history by ``refresh_roster_progress``, so counting by band
+    # needs no join to the roster.
+    on_roster: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    band: Mapped[str | None] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(Integer)

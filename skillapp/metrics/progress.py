@@ -12,7 +12,9 @@ changes:
 - imported results from another system: those people and modules;
 - a new login for someone with imported results: that person;
 - a module's new current version: the whole module
-  (``refresh_module_progress``).
+  (``refresh_module_progress``);
+- a change to people's roster history (an import, a title's band, an edit):
+  only where they stand on each year's roster (``refresh_roster_progress``).
 """
 
 from sqlalchemy import (
@@ -24,8 +26,10 @@ from sqlalchemy import (
     delete,
     func,
     literal_column,
+    or_,
     select,
     union_all,
+    update,
 )
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.orm import Session
@@ -35,6 +39,7 @@ from skillapp.assessment.scoring import PASS_MARK
 from skillapp.auth.models import User
 from skillapp.learning.models import KIND_MODULE, Lesson, LessonView, Module
 from skillapp.metrics.models import ModuleProgress
+from skillapp.roster.models import StaffState
 
 _CHUNK = 1000
 
@@ -46,6 +51,45 @@ def fiscal_year_of(column, dialect: str):
         return cast(func.date_part("year", jst - literal_column("interval '3 months'")), Integer)
     # SQLite keeps UTC as text: shift to Japan time, then back three months.
     return cast(func.strftime("%Y", column, "+9 hours", "-3 months"), Integer)
+
+
+def fiscal_year_end_of(column, dialect: str):
+    """31 March that closes the fiscal year in ``column``, in SQL (``fiscal_year_end``)."""
+    if dialect == "postgresql":
+        return func.make_date(column + 1, 3, 31)
+    # SQLite keeps dates as ISO text.
+    return func.printf("%04d-03-31", column + 1)
+
+
+def _roster_values(dialect: str) -> dict:
+    """Each row's person as they stand on its fiscal year's closing day: the
+    history row in force then (the dashboards' population)."""
+    table = ModuleProgress.__table__
+    history = StaffState.__table__
+    day = fiscal_year_end_of(table.c.fiscal_year, dialect)
+
+    def state(column):
+        return (
+            select(column)
+            .where(
+                history.c.staff_id == table.c.staff_id,
+                history.c.effective_from <= day,
+                or_(history.c.effective_to.is_(None), history.c.effective_to > day),
+            )
+            .scalar_subquery()
+        )
+
+    return {
+        "on_roster": func.coalesce(state(history.c.is_active), False),
+        "band": state(history.c.band),
+        "department_id": state(history.c.department_id),
+    }
+
+
+def _set_roster(session: Session, *where) -> None:
+    dialect = session.get_bind().dialect.name
+    table = ModuleProgress.__table__
+    session.execute(update(table).where(*where).values(_roster_values(dialect)))
 
 
 def _progress_rows(dialect: str, module_id: int | None, user_ids: list[int] | None):
@@ -169,15 +213,16 @@ def _refresh(session: Session, module_id: int | None, user_ids: list[int] | None
     table = ModuleProgress.__table__
     if dialect == "postgresql":
         _lock(session, module_id, user_ids)
-    gone = delete(table)
+    where = []
     if module_id is not None:
-        gone = gone.where(table.c.module_id == module_id)
+        where.append(table.c.module_id == module_id)
     if user_ids is not None:
-        gone = gone.where(table.c.user_id.in_(user_ids))
-    session.execute(gone)
+        where.append(table.c.user_id.in_(user_ids))
+    session.execute(delete(table).where(*where))
     session.execute(
         sql_insert(table).from_select(_COLUMNS, _progress_rows(dialect, module_id, user_ids))
     )
+    _set_roster(session, *where)
 
 
 def refresh_progress(
@@ -209,6 +254,15 @@ def refresh_all_progress(session: Session) -> None:
     """Recompute the whole table (the migration fills it the same way)."""
     for module_id in session.scalars(select(Module.id).order_by(Module.id)).all():
         _refresh(session, module_id, None)
+
+
+def refresh_roster_progress(session: Session, staff_ids) -> None:
+    """After these people's roster history changed (by staff id): where they
+    stand on each fiscal year's roster."""
+    staff_ids = sorted(set(staff_ids))
+    table = ModuleProgress.__table__
+    for start in range(0, len(staff_ids), 10_000):
+        _set_roster(session, table.c.staff_id.in_(staff_ids[start : start + 10_000]))
 
 
 def refresh_staff_logins(session: Session, staff_ids: list[int]) -> None:

@@ -194,9 +194,11 @@ def completion_by_band(
     """For each published module and assessment (or only ``module_id``, archived
     or not): completion and pass rate by band and overall, with n/N."""
     # Only people who passed can have completed: count, per module and band,
-    # the year's rows of module_progress with a pass, and those among them
-    # whose every lesson was read by the year's end. The size of each band
-    # (module_id NULL) comes back in the same statement.
+    # the year's rows of module_progress with a pass of people on the year's
+    # roster, and those among them whose every lesson was read by the year's
+    # end. Each row carries its person's band and department on that roster,
+    # so this needs no join. The size of each band (module_id NULL) comes back
+    # in the same statement.
     people = population(fiscal_year, scope)
     period = Period.fiscal_year(fiscal_year)
     progress = ModuleProgress.__table__
@@ -210,14 +212,19 @@ def completion_by_band(
     query = (
         select(
             progress.c.module_id,
-            people.c.band,
+            progress.c.band,
             func.count().label("passed"),
             func.count(case((read_in_time, 1))).label("completed"),
         )
-        .join(people, people.c.staff_id == progress.c.staff_id)
-        .where(progress.c.fiscal_year == fiscal_year, progress.c.first_passed_at.is_not(None))
-        .group_by(progress.c.module_id, people.c.band)
+        .where(
+            progress.c.fiscal_year == fiscal_year,
+            progress.c.first_passed_at.is_not(None),
+            progress.c.on_roster,
+        )
+        .group_by(progress.c.module_id, progress.c.band)
     )
+    if scope.department_ids is not None:
+        query = query.where(progress.c.department_id.in_(scope.department_ids))
     if module_id is not None:
         query = query.where(progress.c.module_id == module_id)
     rows = session.execute(union_all(sizes, query)).all()

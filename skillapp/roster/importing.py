@@ -21,6 +21,7 @@ from skillapp.audit.services import record_event
 from skillapp.auth.models import AuthSession, User
 from skillapp.auth.passwords import hash_one_time_passwords
 from skillapp.db import bulk_insert, foreign_keys_checked_once, utcnow
+from skillapp.metrics.progress import refresh_roster_progress
 from skillapp.roster.models import Department, RosterImport, Staff, StaffState
 from skillapp.roster.services import (
     SNAPSHOT_FIELDS,
@@ -449,6 +450,10 @@ def apply_import(
         else nullcontext()
     ):
         passwords = _write_people(session, plan, record.id, department_ids, issue_passwords, now)
+    # New people have no progress yet; the others' may stand elsewhere on a year's roster.
+    refresh_roster_progress(
+        session, [c.staff_id for c in plan.changed] + [d["staff_id"] for d in plan.deactivated]
+    )
     # Leavers dated later keep their sessions until that day (apply_due_states).
     deactivated_ids = (
         [d["staff_id"] for d in plan.deactivated]

@@ -219,6 +219,9 @@ def upsert_staff(
         setattr(state, field, getattr(staff, field))
     session.flush()
     link_history(session, [staff.id])
+    from skillapp.metrics.progress import refresh_roster_progress
+
+    refresh_roster_progress(session, [staff.id])
     return staff
 
 
@@ -258,6 +261,14 @@ def set_title_band(
         .where(StaffState.job_title == title)
         .values(band=band)
         .execution_options(synchronize_session=False)
+    )
+    from skillapp.metrics.progress import refresh_roster_progress
+
+    refresh_roster_progress(
+        session,
+        session.scalars(
+            select(StaffState.staff_id).where(StaffState.job_title == title).distinct()
+        ).all(),
     )
     record_event(
         session,

@@ -50,9 +50,37 @@ def table_rows():
                 ModuleProgress.best_score,
                 ModuleProgress.first_passed_at,
                 ModuleProgress.read_all_at,
+                ModuleProgress.on_roster,
+                ModuleProgress.band,
+                ModuleProgress.department_id,
             )
         ).all()
     )
+
+
+def assert_roster_agrees():
+    """Each row's person stands where the year's roster (counted from the
+    history) puts them: on it with that band and department, or not on it."""
+    for year in YEARS:
+        people = queries.population(year)
+        roster = {
+            staff_id: (band, department_id)
+            for staff_id, band, department_id in db.session.execute(
+                select(people.c.staff_id, people.c.band, people.c.department_id)
+            )
+        }
+        rows = db.session.execute(
+            select(
+                ModuleProgress.staff_id,
+                ModuleProgress.on_roster,
+                ModuleProgress.band,
+                ModuleProgress.department_id,
+            ).where(ModuleProgress.fiscal_year == year)
+        ).all()
+        for staff_id, on_roster, band, department_id in rows:
+            assert on_roster == (staff_id in roster), (year, staff_id)
+            if on_roster:
+                assert (band, department_id) == roster[staff_id], (year, staff_id)
 
 
 def assert_agrees(*module_ids):
@@ -61,6 +89,7 @@ def assert_agrees(*module_ids):
         for year in YEARS:
             kept = outcomes(module_id, year, from_scratch=False)
             assert kept == outcomes(module_id, year, from_scratch=True), (module_id, year)
+    assert_roster_agrees()
     # What the services kept is what a full recompute (the migration's fill) gives.
     kept = table_rows()
     refresh_all_progress(db.session)
@@ -188,3 +217,54 @@ def test_roster_changes_and_a_late_login(setting, runner, tmp_path):
     got = {row[0]: row[1:] for row in outcomes(exam.id, 2026, from_scratch=False)}
     assert people["A"].staff_id not in got
     assert got[people["B"].staff_id] == (80, 1, 1)
+
+
+def test_history_changes_move_people_on_each_years_roster(setting):
+    """A back-dated import, a title's new band and a leaver's edit: the rows
+    follow the history, and so do the figures by grade. (FY2025's roster is
+    the one asserted: its 31 March is past, whatever day the test runs.)"""
+    from datetime import date
+
+    from skillapp.roster.services import set_title_band
+
+    module, exam, people = setting
+    for staff_no, unit, title in (("A", "総務部総務課", "主事"), ("B", "市民部市民課", "係長")):
+        upsert_staff(
+            db.session, StaffInput(staff_no, staff_no, unit, title), effective_from=date(2025, 4, 1)
+        )
+    db.session.commit()
+    take(people["A"], exam, "2026-03-10T10:00:00+09:00", right=9)  # FY2025
+    take(people["A"], exam, "2026-06-01T10:00:00+09:00", right=8)  # FY2026
+    take(people["B"], exam, "2026-06-01T10:00:00+09:00", right=10)
+    assert_agrees(exam.id)
+
+    def passed_by_band(year):
+        rows = queries.completion_by_band(db.session, year, module_id=exam.id)
+        return {band: (r.numerator, r.denominator) for band, r in rows[0].passed.items()}
+
+    assert passed_by_band(2025) == {
+        "management": (0, 0),
+        "supervisor": (0, 1),
+        "staff": (1, 1),
+        "all": (1, 2),
+    }
+    # From 1 March 2026 A was a 係長 of 市民部市民課.
+    run_import(csv_bytes([["A", "A", "市民部市民課", "係長", "正規", "在籍"]]), date(2026, 3, 1))
+    assert_agrees(exam.id)
+    assert passed_by_band(2025)["supervisor"] == (1, 2)
+    assert passed_by_band(2025)["staff"] == (0, 0)
+    # 係長 counts as 主査・主事 from now on, in every year's figures.
+    set_title_band(db.session, "係長", "staff")
+    db.session.commit()
+    assert_agrees(exam.id)
+    assert passed_by_band(2025)["staff"] == (1, 2)
+    # B had left on 1 February 2026: off FY2025's roster.
+    upsert_staff(
+        db.session,
+        StaffInput("B", "B", "市民部市民課", "係長", is_active=False),
+        effective_from=date(2026, 2, 1),
+    )
+    db.session.commit()
+    assert_agrees(exam.id)
+    assert passed_by_band(2025)["staff"] == (1, 1)
+    assert passed_by_band(2025)["all"] == (1, 1)
