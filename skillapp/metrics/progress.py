@@ -61,18 +61,17 @@ def fiscal_year_end_of(column, dialect: str):
     return func.printf("%04d-03-31", column + 1)
 
 
-def _roster_values(dialect: str) -> dict:
-    """Each row's person as they stand on its fiscal year's closing day: the
-    history row in force then (the dashboards' population)."""
-    table = ModuleProgress.__table__
+def _roster_values(dialect: str, staff_id, fiscal_year) -> dict:
+    """A person (``staff_id``) as they stand on a fiscal year's closing day:
+    the history row in force then (the dashboards' population)."""
     history = StaffState.__table__
-    day = fiscal_year_end_of(table.c.fiscal_year, dialect)
+    day = fiscal_year_end_of(fiscal_year, dialect)
 
     def state(column):
         return (
             select(column)
             .where(
-                history.c.staff_id == table.c.staff_id,
+                history.c.staff_id == staff_id,
                 history.c.effective_from <= day,
                 or_(history.c.effective_to.is_(None), history.c.effective_to > day),
             )
@@ -89,7 +88,8 @@ def _roster_values(dialect: str) -> dict:
 def _set_roster(session: Session, *where) -> None:
     dialect = session.get_bind().dialect.name
     table = ModuleProgress.__table__
-    session.execute(update(table).where(*where).values(_roster_values(dialect)))
+    values = _roster_values(dialect, table.c.staff_id, table.c.fiscal_year)
+    session.execute(update(table).where(*where).values(values))
 
 
 def _progress_rows(dialect: str, module_id: int | None, user_ids: list[int] | None):
@@ -154,6 +154,7 @@ def _progress_rows(dialect: str, module_id: int | None, user_ids: list[int] | No
     # One view per (person, module, lesson key): every lesson is read once the
     # count reaches the version's, and by the latest of those views.
     read_all_at = case((views.c.n == counts.c.n, views.c.last))
+    roster = _roster_values(dialect, User.staff_id, results.c.fiscal_year)
     return (
         select(
             results.c.user_id,
@@ -163,6 +164,7 @@ def _progress_rows(dialect: str, module_id: int | None, user_ids: list[int] | No
             results.c.best_score,
             results.c.first_passed_at,
             read_all_at.label("read_all_at"),
+            *(value.label(name) for name, value in roster.items()),
         )
         .select_from(results)
         .join(User, User.id == results.c.user_id)
@@ -183,6 +185,9 @@ _COLUMNS = [
     "best_score",
     "first_passed_at",
     "read_all_at",
+    "on_roster",
+    "band",
+    "department_id",
 ]
 
 
@@ -222,7 +227,6 @@ def _refresh(session: Session, module_id: int | None, user_ids: list[int] | None
     session.execute(
         sql_insert(table).from_select(_COLUMNS, _progress_rows(dialect, module_id, user_ids))
     )
-    _set_roster(session, *where)
 
 
 def refresh_progress(
