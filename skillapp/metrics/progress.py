@@ -17,6 +17,8 @@ changes:
   only where they stand on each year's roster (``refresh_roster_progress``).
 """
 
+from datetime import date
+
 from sqlalchemy import (
     Float,
     Integer,
@@ -40,6 +42,7 @@ from skillapp.auth.models import User
 from skillapp.learning.models import KIND_MODULE, Lesson, LessonView, Module
 from skillapp.metrics.models import ModuleProgress
 from skillapp.roster.models import StaffState
+from skillapp.util.dates import fiscal_year_of as fiscal_year_of_day
 
 _CHUNK = 1000
 
@@ -260,13 +263,15 @@ def refresh_all_progress(session: Session) -> None:
         _refresh(session, module_id, None)
 
 
-def refresh_roster_progress(session: Session, staff_ids) -> None:
-    """After these people's roster history changed (by staff id): where they
-    stand on each fiscal year's roster."""
+def refresh_roster_progress(session: Session, staff_ids, *, since: date | None = None) -> None:
+    """After these people's roster history changed (by staff id) from the day
+    ``since`` on (None: at any time): where they stand on the roster of each
+    fiscal year closing on or after it (earlier years' closing days are untouched)."""
     staff_ids = sorted(set(staff_ids))
     table = ModuleProgress.__table__
+    years = [] if since is None else [table.c.fiscal_year >= fiscal_year_of_day(since)]
     for start in range(0, len(staff_ids), 10_000):
-        _set_roster(session, table.c.staff_id.in_(staff_ids[start : start + 10_000]))
+        _set_roster(session, table.c.staff_id.in_(staff_ids[start : start + 10_000]), *years)
 
 
 def refresh_staff_logins(session: Session, staff_ids: list[int]) -> None:

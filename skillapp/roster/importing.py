@@ -452,7 +452,9 @@ def apply_import(
         passwords = _write_people(session, plan, record.id, department_ids, issue_passwords, now)
     # New people have no progress yet; the others' may stand elsewhere on a year's roster.
     refresh_roster_progress(
-        session, [c.staff_id for c in plan.changed] + [d["staff_id"] for d in plan.deactivated]
+        session,
+        [c.staff_id for c in plan.changed] + [d["staff_id"] for d in plan.deactivated],
+        since=plan.as_of,
     )
     # Leavers dated later keep their sessions until that day (apply_due_states).
     deactivated_ids = (

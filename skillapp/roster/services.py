@@ -221,7 +221,7 @@ def upsert_staff(
     link_history(session, [staff.id])
     from skillapp.metrics.progress import refresh_roster_progress
 
-    refresh_roster_progress(session, [staff.id])
+    refresh_roster_progress(session, [staff.id], since=day)
     return staff
 
 
