@@ -453,7 +453,8 @@ def apply_import(
     # New people have no progress yet; the others' may stand elsewhere on a year's roster.
     refresh_roster_progress(
         session,
-        [c.staff_id for c in plan.changed] + [d["staff_id"] for d in plan.deactivated],
+        [c.staff_id for c in plan.changed if _moves_on_roster(c, plan.bands)]
+        + [d["staff_id"] for d in plan.deactivated],
         since=plan.as_of,
     )
     # Leavers dated later keep their sessions until that day (apply_due_states).
@@ -484,6 +485,17 @@ def apply_import(
     )
     session.flush()
     return ImportResult(record=record, passwords=passwords)
+
+
+def _moves_on_roster(change: Change, bands: dict) -> bool:
+    """Whether a change can move someone on a year's roster (in or out, to
+    another band or unit): not a new name, e-mail or employment type."""
+    if not change.before:  # on record only from a later day: all of it is new
+        return True
+    if {"department", "is_active"} & set(change.fields):
+        return True
+    title_before = change.before["job_title"]
+    return bands.get(change.row.job_title) != bands.get(title_before)
 
 
 def _write_people(

@@ -16,7 +16,7 @@ from skillapp.roster.services import StaffInput, upsert_staff
 from skillapp.util.dates import fiscal_year_bounds, today_jst
 from tests.conftest import write_module
 from tests.helpers import take, two_choice_questions
-from tests.roster.test_import import csv_bytes, run_import
+from tests.roster.test_import import HEADER, csv_bytes, run_import
 
 YEARS = (2025, 2026)
 
@@ -268,3 +268,29 @@ def test_history_changes_move_people_on_each_years_roster(setting):
     assert_agrees(exam.id)
     assert passed_by_band(2025)["staff"] == (1, 1)
     assert passed_by_band(2025)["all"] == (1, 1)
+
+
+def test_a_title_in_another_band_moves_the_row_a_new_name_leaves_it(setting):
+    from datetime import date
+
+    module, exam, people = setting
+    upsert_staff(
+        db.session, StaffInput("A", "A", "総務部総務課", "主事"), effective_from=date(2025, 4, 1)
+    )
+    db.session.commit()
+    take(people["A"], exam, "2026-03-10T10:00:00+09:00", right=9)  # FY2025
+    assert_agrees(exam.id)
+    # Promoted to 課長 in the same unit on 1 March 2026: 部長・課長 on FY2025's roster.
+    run_import(csv_bytes([["A", "A", "総務部総務課", "課長", "正規", "在籍"]]), date(2026, 3, 1))
+    assert_agrees(exam.id)
+    rows = queries.completion_by_band(db.session, 2025, module_id=exam.id)
+    assert (rows[0].passed["management"].numerator, rows[0].passed["staff"].numerator) == (1, 0)
+    # A new name and e-mail on 15 March: where A stands does not change.
+    run_import(
+        csv_bytes(
+            [["A", "A 改姓", "総務部総務課", "課長", "正規", "在籍", "a@example.jp"]],
+            header=[*HEADER, "メールアドレス"],
+        ),
+        date(2026, 3, 15),
+    )
+    assert_agrees(exam.id)
