@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from itertools import islice
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
@@ -177,8 +177,9 @@ def foreign_keys_checked_once(session, tables, *, lock_timeout_ms: int = 3000):
     While the load runs it holds the tables (and those they refer to) for
     itself; readers wait for it. If it cannot have them within
     ``lock_timeout_ms`` (a long report is reading them), it checks row by row
-    instead rather than make everyone queue behind it. Elsewhere (SQLite) the
-    keys stay as they are.
+    instead rather than make everyone queue behind it; so it does when the
+    app's database role may write the tables but does not own them. Elsewhere
+    (SQLite) the keys stay as they are.
     """
     tables = [getattr(t, "__table__", t) for t in tables]
     keys = [fk for table in tables for fk in sorted(table.foreign_key_constraints, key=_name_of)]
@@ -190,6 +191,12 @@ def foreign_keys_checked_once(session, tables, *, lock_timeout_ms: int = 3000):
 
 def _name_of(constraint) -> str:
     return str(constraint.name)
+
+
+# Why a load may not drop the keys, and checks row by row instead: the tables
+# are busy (lock_not_available, deadlock_detected), or the database role the app
+# runs as may write rows but does not own the tables (insufficient_privilege).
+_CANNOT_DROP = ("55P03", "40P01", "42501")
 
 
 def _drop_foreign_keys(session, tables, keys, lock_timeout_ms: int) -> list:
@@ -211,10 +218,9 @@ def _drop_foreign_keys(session, tables, keys, lock_timeout_ms: int) -> list:
             session.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
             for fk in keys:
                 session.execute(DropConstraint(fk))
-    except OperationalError as error:
-        # 55P03 lock_not_available, 40P01 deadlock_detected: the savepoint is
-        # rolled back with its setting, and the keys stay in place.
-        if getattr(error.orig, "sqlstate", None) not in ("55P03", "40P01"):
+    except DBAPIError as error:
+        # The savepoint is rolled back with its setting, and the keys stay in place.
+        if getattr(error.orig, "sqlstate", None) not in _CANNOT_DROP:
             raise
         return []
     session.execute(set_lock_timeout, {"value": previous})

@@ -105,3 +105,33 @@ def importing_keys(session, tables, **options):
     from skillapp.db import foreign_keys_checked_once
 
     return foreign_keys_checked_once(session, tables, **options)
+
+
+def test_a_role_that_does_not_own_the_tables_checks_row_by_row(postgresql):
+    """Production may run the app as a role that writes rows but owns no table:
+    it cannot drop a key, so the import checks them row by row."""
+    before = foreign_keys()
+    role = "skillapp_test_writer"
+    db.session.execute(text(f"DROP ROLE IF EXISTS {role}"))
+    db.session.execute(text(f"CREATE ROLE {role}"))
+    db.session.execute(
+        text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+    )
+    db.session.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+    db.session.commit()
+    try:
+        db.session.execute(text(f"SET LOCAL ROLE {role}"))  # until this transaction ends
+        data = csv_bytes(MARCH)
+        rows, _ = importing.parse_roster(data)
+        plan = importing.plan_import(db.session, rows, as_of=date(2026, 4, 1))
+        result = importing.apply_import(db.session, plan, file_name="roster.csv", data=data)
+        assert db.session.scalar(text("SELECT current_user")) == role
+        db.session.commit()
+        assert len(plan.new) == 3 and len(result.passwords) == 3
+    finally:
+        db.session.rollback()
+        db.session.execute(text(f"DROP OWNED BY {role}"))
+        db.session.execute(text(f"DROP ROLE {role}"))
+        db.session.commit()
+    assert foreign_keys() == before
+    assert db.session.scalar(select(func.count()).select_from(User)) == 3
