@@ -59,7 +59,7 @@ PASSWORD_MAX_LENGTH = 128
 # shared default.
 ROSTER_FIRST_PASSWORDS = "random"
 
-# A roster import that writes at least this many people (the first roster, a
+# A roster import that adds at least this many new people (the first roster, a
 # merger) checks its foreign keys once at the end instead of row by row; on
 # PostgreSQL it holds the roster tables for the few seconds it writes.
 ROSTER_BULK_LOAD_ROWS = 20_000

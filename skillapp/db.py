@@ -120,6 +120,13 @@ def bulk_insert(session, table, rows: list[dict]) -> None:
         connection.execute(table.insert(), rows)
 
 
+_MEMO_TYPES = (bool, int, str, date)
+
+
+def _all_utc(values) -> bool:
+    return all(isinstance(v, datetime) and v.tzinfo is UTC for v in values if v is not None)
+
+
 def _convert_column(rows: list[dict], name: str, process, to_text) -> list:
     """One column's values through the column type's own conversion (UTC
     timestamps, JSON, booleans) and ``to_text``. A column whose values repeat
@@ -134,12 +141,14 @@ def _convert_column(rows: list[dict], name: str, process, to_text) -> list:
             value = step(value)
         return value
 
-    try:
-        distinct = set(values)
-    except TypeError:  # JSON: dicts and lists
+    # Memoise only a column of one type whose equal values convert alike: not
+    # True beside 1 or 1.0 beside 1, nor a local time whose twin an hour away
+    # (fold) compares equal to it.
+    kinds = set(map(type, values)) - {type(None)}
+    if len(kinds) != 1 or kinds.pop() not in _MEMO_TYPES and not _all_utc(values):
         return list(map(convert, values))
-    if len(distinct) * 2 > len(values) or len({type(v) for v in distinct} - {type(None)}) > 1:
-        # Mostly unique, or mixed types that compare equal (True == 1): one by one.
+    distinct = set(values)
+    if len(distinct) * 2 > len(values):  # mostly unique: nothing to share
         return list(map(convert, values))
     converted = {value: convert(value) for value in distinct}
     return [converted[value] for value in values]

@@ -124,3 +124,28 @@ def test_settings_come_from_config_then_instance_then_environment(tmp_path, monk
 def _dispose(app):
     with app.app_context():
         db.engine.dispose()
+
+
+def test_bulk_values_that_compare_equal_are_converted_each_as_itself():
+    """Converting a distinct value once must not merge True with 1, 1.0 with 1,
+    or a local time with its twin an hour away (DST fold)."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy.dialects import postgresql
+
+    from skillapp.db import UTCDateTime, _convert_column, _copy_text
+
+    def column(values, process=None):
+        return _convert_column([{"x": v} for v in values], "x", process, _copy_text)
+
+    assert column([1, True, 1, 1]) == ["1", "t", "1", "1"]
+    assert column([True, 1, 1, 1]) == ["t", "1", "1", "1"]
+    assert column([1.0, 1, 1, 1]) == ["1.0", "1", "1", "1"]
+    new_york = ZoneInfo("America/New_York")
+    first = datetime(2025, 11, 2, 1, 30, tzinfo=new_york)
+    second = first.replace(fold=1)  # the same wall time, an hour later
+    assert first == second
+    process = UTCDateTime().bind_processor(postgresql.dialect())
+    out = column([first, second, first, second], process)
+    assert out[0] != out[1] and out == [out[0], out[1], out[0], out[1]]
+    assert column(["a", "a", "b", None]) == ["a", "a", "b", "\\N"]

@@ -208,12 +208,12 @@ def _lock(session: Session, module_id: int | None, user_ids: list[int] | None) -
         else:
             session.execute(modules.with_for_update(read=True))
     if user_ids is not None:
-        session.execute(
-            select(User.id)
-            .where(User.id.in_(user_ids))
-            .order_by(User.id)
-            .with_for_update(key_share=True)
-        )
+        _lock_logins(session, User.id.in_(user_ids))
+
+
+def _lock_logins(session: Session, which) -> None:
+    """The per-person lock: these logins' rows, in id order."""
+    session.execute(select(User.id).where(which).order_by(User.id).with_for_update(key_share=True))
 
 
 def _refresh(session: Session, module_id: int | None, user_ids: list[int] | None) -> None:
@@ -268,10 +268,20 @@ def refresh_roster_progress(session: Session, staff_ids, *, since: date | None =
     ``since`` on (None: at any time): where they stand on the roster of each
     fiscal year closing on or after it (earlier years' closing days are untouched)."""
     staff_ids = sorted(set(staff_ids))
+    if not staff_ids:
+        return
     table = ModuleProgress.__table__
     years = [] if since is None else [table.c.fiscal_year >= fiscal_year_of_day(since)]
+    if session.get_bind().dialect.name == "postgresql":
+        # The same locks as a recompute of these people's rows (``_lock``): a
+        # recompute running meanwhile, which read the history before this change
+        # committed, finishes first, and this update then sees its new rows.
+        session.execute(select(Module.id).order_by(Module.id).with_for_update(read=True)).all()
     for start in range(0, len(staff_ids), 10_000):
-        _set_roster(session, table.c.staff_id.in_(staff_ids[start : start + 10_000]), *years)
+        part = staff_ids[start : start + 10_000]
+        if session.get_bind().dialect.name == "postgresql":
+            _lock_logins(session, User.staff_id.in_(part))
+        _set_roster(session, table.c.staff_id.in_(part), *years)
 
 
 def refresh_staff_logins(session: Session, staff_ids: list[int]) -> None:

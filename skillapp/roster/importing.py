@@ -403,7 +403,7 @@ def chunked(items: list, size: int | None = None):
         yield items[start : start + size]
 
 
-# Rows an import writes from which it checks foreign keys once, at the end:
+# New people in an import from which it checks foreign keys once, at the end:
 # below it, checking row by row costs less than checking whole tables.
 BULK_LOAD_ROWS = 20_000
 
@@ -441,12 +441,13 @@ def apply_import(
     department_ids = _ensure_departments(
         session, {r.department for r in plan.new} | {c.row.department for c in plan.changed}
     )
-    # A large load (the first roster, a merger) checks its foreign keys once at
-    # the end rather than row by row: on PostgreSQL that is most of the time.
-    written = len(plan.new) + len(plan.changed) + len(plan.deactivated)
+    # Many new people (the first roster, a merger): their staff rows, history and
+    # accounts check their foreign keys once at the end rather than row by row,
+    # on PostgreSQL most of the time. Changes alone write too few keys to gain,
+    # and would hold the tables longer (refreshing their progress).
     with (
         foreign_keys_checked_once(session, [Staff, StaffState, User])
-        if written >= bulk_load_rows()
+        if len(plan.new) >= bulk_load_rows()
         else nullcontext()
     ):
         passwords = _write_people(session, plan, record.id, department_ids, issue_passwords, now)

@@ -13,7 +13,7 @@ from skillapp.metrics import queries
 from skillapp.metrics.models import ModuleProgress
 from skillapp.metrics.progress import refresh_all_progress
 from skillapp.roster.services import StaffInput, upsert_staff
-from skillapp.util.dates import fiscal_year_bounds, today_jst
+from skillapp.util.dates import fiscal_year_bounds, fiscal_year_of, today_jst
 from tests.conftest import write_module
 from tests.helpers import take, two_choice_questions
 from tests.roster.test_import import HEADER, csv_bytes, run_import
@@ -293,4 +293,67 @@ def test_a_title_in_another_band_moves_the_row_a_new_name_leaves_it(setting):
         ),
         date(2026, 3, 15),
     )
+    assert_agrees(exam.id)
+
+
+def test_a_roster_change_waits_for_a_recompute_running_meanwhile(app, setting):
+    """PostgreSQL: an attempt's recompute of A's rows has read the old history
+    and not committed when an import moves A. The import waits for it, then
+    moves the new rows too: none is left in A's old band."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from skillapp.metrics.progress import refresh_user_module
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    module, exam, people = setting
+    today = today_jst()
+    take(people["A"], exam, f"{today.isoformat()}T00:00:00+09:00", right=9)
+    user_id, staff_id = people["A"].id, people["A"].staff_id
+    with Session(db.engine) as recompute:
+        refresh_user_module(recompute, user_id, exam.id)  # holds A's rows, not committed
+        errors = []
+
+        def move_a():
+            with app.app_context():
+                try:
+                    run_import(
+                        csv_bytes([["A", "A", "市民部市民課", "係長", "正規", "在籍"]]), today
+                    )
+                except Exception as error:  # noqa: BLE001 — asserted below
+                    errors.append(error)
+                finally:
+                    db.session.remove()
+
+        mover = threading.Thread(target=move_a)
+        mover.start()
+        waiting = text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+
+        def someone_waits() -> bool:
+            # A new transaction each time: the activity view is read once per transaction.
+            with db.engine.connect() as watcher:
+                return bool(watcher.scalar(waiting))
+
+        deadline = time.monotonic() + 10
+        while not someone_waits() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert someone_waits(), ("the import never waited for the recompute", errors)
+        recompute.commit()
+    mover.join(10)
+    assert not mover.is_alive() and not errors, errors
+    db.session.expire_all()
+    band = db.session.scalar(
+        select(ModuleProgress.band).where(
+            ModuleProgress.staff_id == staff_id,
+            ModuleProgress.fiscal_year == fiscal_year_of(today),
+        )
+    )
+    assert band == "supervisor"
     assert_agrees(exam.id)

@@ -2,6 +2,7 @@
 the keys come back exactly as they were, a failed import changes nothing, and
 an import that cannot have the tables to itself checks row by row instead."""
 
+import uuid
 from datetime import date
 
 import pytest
@@ -111,8 +112,8 @@ def test_a_role_that_does_not_own_the_tables_checks_row_by_row(postgresql):
     """Production may run the app as a role that writes rows but owns no table:
     it cannot drop a key, so the import checks them row by row."""
     before = foreign_keys()
-    role = "skillapp_test_writer"
-    db.session.execute(text(f"DROP ROLE IF EXISTS {role}"))
+    # Roles belong to the whole server, which other test runs may share.
+    role = f"skillapp_test_writer_{uuid.uuid4().hex[:8]}"
     db.session.execute(text(f"CREATE ROLE {role}"))
     db.session.execute(
         text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
