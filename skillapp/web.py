@@ -239,9 +239,12 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["role_label"] = lambda code: str(ROLE_LABELS.get(code, code))
     app.jinja_env.globals["band_label"] = band_label
-    from skillapp.audit.labels import action_label
+    from skillapp.audit.labels import action_label, detail_label, detail_value, object_label
 
     app.jinja_env.globals["action_label"] = action_label
+    app.jinja_env.globals["object_label"] = object_label
+    app.jinja_env.globals["detail_label"] = detail_label
+    app.jinja_env.globals["detail_value"] = detail_value
     app.jinja_env.globals["category_label"] = lambda c: str(CATEGORY_LABELS.get(c, c))
     from skillapp.authoring.messages import change_label, problem_text
 

@@ -38,3 +38,92 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+OBJECT_LABELS = {
+    "annual_report": _l("Annual report"),
+    "assignment": _l("Assignment"),
+    "attempt": _l("Attempt"),
+    "certificate": _l("Certificate"),
+    "content": _l("Content"),
+    "data_import": _l("Data import"),
+    "first_passwords": _l("First passwords"),
+    "fiscal_year": _l("Fiscal year"),
+    "indicator": _l("Indicator"),
+    "job_title": _l("Job title"),
+    "module": _l("Module"),
+    "roster_import": _l("Roster import"),
+    "staff_no": _l("Staff number"),
+    "user": _l("Account"),
+}
+
+# The keys of events' details, as people read them.
+DETAIL_LABELS = {
+    "after": _l("After"),
+    "as_of": _l("As of"),
+    "band": _l("Job grade"),
+    "bands": _l("Job grades"),
+    "before": _l("Before"),
+    "changed": _l("Changed"),
+    "completed_on": _l("Completed on"),
+    "count": _l("Count"),
+    "created": _l("Created"),
+    "deactivated": _l("Deactivated"),
+    "failures": _l("Failures"),
+    "file_name": _l("File name"),
+    "fiscal_year": _l("Fiscal year"),
+    "format": _l("Format"),
+    "kind": _l("Kind"),
+    "late": _l("After the time limit"),
+    "module": _l("Module"),
+    "module_removed": _l("Unpublished module removed"),
+    "must_change": _l("Must be changed at first login"),
+    "new": _l("New"),
+    "output": _l("Written to"),
+    "passed": _l("Passed"),
+    "path": _l("Path"),
+    "question": _l("Question"),
+    "reason": _l("Reason"),
+    "records": _l("Records removed"),
+    "retry_after": _l("Retry after (seconds)"),
+    "roles": _l("Roles"),
+    "rows": _l("Rows"),
+    "scope": _l("Scope"),
+    "score": _l("Score"),
+    "settings": _l("Settings"),
+    "sha256": _l("SHA-256"),
+    "source": _l("From"),
+    "staff": _l("Staff affected"),
+    "staff_no": _l("Staff number"),
+    "targets": _l("Targets"),
+    "unchanged": _l("Unchanged"),
+    "unclassified": _l("Unclassified"),
+    "until": _l("Until"),
+    "updated": _l("Updated"),
+    "version": _l("Version"),
+    "versions": _l("Versions"),
+    "via": _l("Via"),
+}
+
+
+def object_label(object_type: str | None) -> str:
+    return str(OBJECT_LABELS.get(object_type, object_type or ""))
+
+
+def detail_label(key: str) -> str:
+    return str(DETAIL_LABELS.get(key, key))
+
+
+def detail_value(value) -> str:
+    """A detail's value as text: yes/no, lists joined, mappings as key: value."""
+    if value is True:
+        return str(_l("yes"))
+    if value is False:
+        return str(_l("no"))
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return "、".join(detail_value(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "、".join(f"{k}: {detail_value(v)}" for k, v in value.items()) or "—"
+    return str(value)

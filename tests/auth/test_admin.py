@@ -96,3 +96,24 @@ def test_admin_unlocks_and_disables(app, client, login, make_user):
     assert login(target, client_=theirs, follow=False).status_code == 302
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"login_unlocked", "account_disabled", "account_enabled"} <= actions
+
+
+def test_the_audit_log_reads_in_words(client, login, make_user):
+    """Objects, detail keys and their values are shown as words, not as codes."""
+    from datetime import date
+
+    from tests.roster.test_import import MARCH, csv_bytes, run_import
+
+    admin = make_user(roles=["admin"])
+    run_import(csv_bytes(MARCH), date(2026, 4, 1))
+    login(admin)
+    page = client.get("/admin/audit?action=roster_import").get_data(as_text=True)
+    assert "名簿の取込" in page or "職員名簿の取込" in page
+    for words in ("ファイル名", "基準日", "新規", "未分類"):
+        assert words in page, words
+    for code in ("file_name", "as_of", "roster_import 1", "unclassified"):
+        assert code not in page, code
+    target = make_user()
+    client.post(f"/admin/users/{target.id}/roles", data={"roles": ["hr"]})
+    page = client.get("/admin/audit?action=roles_changed").get_data(as_text=True)
+    assert "変更後" in page and "アカウント" in page and '<span class="muted">after' not in page
