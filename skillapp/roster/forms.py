@@ -17,7 +17,7 @@ class RosterUploadForm(Form):
     )
     as_of = DateField(_l("Effective from"), validators=[Optional()])
     deactivate_missing = BooleanField(_l("People missing from the file leave (become inactive)"))
-    skip_invalid = BooleanField(_l("Skip rows with problems and import the others"))
+    skip_invalid = BooleanField(_l("Skip invalid rows and import the valid ones"))
 
 
 class RosterConfirmForm(Form):
