@@ -317,3 +317,22 @@ def test_the_figures_download_carries_year_and_roster_day(client, hr):
         )
         == 4
     )
+
+
+def test_a_target_of_a_single_year_is_drawn_as_a_level(app):
+    """A trend line needs two points: a target set for one year only is a
+    short dashed level at its value, not an invisible one-point line."""
+    import re
+
+    template = app.jinja_env.from_string(
+        "{% from \"_macros/charts.html\" import trend_lines %}{{ trend_lines('t', years, series) }}"
+    )
+    html = template.render(years=[2025, 2026], series=[("部長・課長", [(40.0, None), (55.0, 60)])])
+    assert "chart__line--target" in html
+    targets = re.findall(r"<(\w+)[^>]*chart__line chart__line--target chart__line--s0", html)
+    assert targets[0] == "line"  # the year's level (the legend's sample comes after)
+    two = template.render(years=[2025, 2026], series=[("部長・課長", [(40.0, 50), (55.0, 60)])])
+    assert re.search(
+        r'<polyline points="[\d.]+,[\d.]+ [\d.]+,[\d.]+" class="chart__line chart__line--target',
+        two,
+    )
