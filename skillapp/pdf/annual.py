@@ -340,7 +340,7 @@ def annual_report_pdf(report: AnnualReport, *, city_name: str, created: datetime
     regular, bold = register_fonts()
     s = _styles(regular, bold)
     width = A4[0] - 2 * MARGIN
-    year_label = fiscal_year_label(report.fiscal_year)
+    year_label = fiscal_year_label(report.fiscal_year, "ja")  # a Japanese report
     created_day = to_jst(created).date()
 
     story = [

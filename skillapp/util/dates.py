@@ -47,24 +47,49 @@ def fiscal_year_end(fiscal_year: int) -> date:
     return date(fiscal_year + 1, 3, 31)
 
 
-def wareki_year(day: date) -> str:
-    """「令和8年」 for 2026; the first year of an era is 「元年」."""
+# Era names in English (Hepburn, as the government's English pages write them).
+_ERA_NAMES_EN = {"令和": "Reiwa", "平成": "Heisei", "昭和": "Showa"}
+
+
+def _era_and_year(day: date) -> tuple[str | None, int]:
     for first, name in _ERAS:
         if day >= first:
-            n = day.year - first.year + 1
-            return f"{name}{'元' if n == 1 else n}年"
-    return f"{day.year}年"
+            return name, day.year - first.year + 1
+    return None, day.year
 
 
-def fiscal_year_label(fiscal_year: int) -> str:
-    """「2026年度（令和8年度）」.
+def wareki_year(day: date) -> str:
+    """「令和8年」 for 2026; the first year of an era is 「元年」."""
+    name, n = _era_and_year(day)
+    if name is None:
+        return f"{day.year}年"
+    return f"{name}{'元' if n == 1 else n}年"
+
+
+def fiscal_year_label(fiscal_year: int, language: str | None = None) -> str:
+    """「2026年度（令和8年度）」, or "FY2026 (Reiwa 8)" in English (by default
+    the language of the page being shown; Japanese outside a request).
 
     The era of a fiscal year is the one in force on its first day (1 April),
     except that FY2019 is conventionally 令和元年度.
     """
     first = date(fiscal_year, 4, 1)
-    era = "令和元年" if fiscal_year == 2019 else wareki_year(first)
+    name, n = ("令和", 1) if fiscal_year == 2019 else _era_and_year(first)
+    if (language or _page_language()) == "en":
+        return f"FY{fiscal_year}" + (f" ({_ERA_NAMES_EN[name]} {n})" if name else "")
+    era = f"{name}{'元' if n == 1 else n}年" if name else f"{fiscal_year}年"
     return f"{fiscal_year}年度（{era}度）"
+
+
+def _page_language() -> str:
+    from flask import has_request_context
+
+    if not has_request_context():
+        return "ja"
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale else "ja"
 
 
 def format_wareki(day: date) -> str:

@@ -63,3 +63,17 @@ def test_fiscal_year_labels_around_era_changes():
     assert fiscal_year_label(2020) == "2020年度（令和2年度）"
     assert fiscal_year_label(1989) == "1989年度（平成元年度）"
     assert fiscal_year_label(1988) == "1988年度（昭和63年度）"
+
+
+def test_fiscal_year_labels_in_english():
+    assert fiscal_year_label(2026, "en") == "FY2026 (Reiwa 8)"
+    assert fiscal_year_label(2019, "en") == "FY2019 (Reiwa 1)"
+    assert fiscal_year_label(2018, "en") == "FY2018 (Heisei 30)"
+    assert fiscal_year_label(2026, "ja") == "2026年度（令和8年度）"
+
+
+def test_an_english_page_names_the_fiscal_year_in_english(client, login, make_user):
+    login(make_user(roles=["hr"]))
+    client.post("/language", data={"locale": "en", "next": "/hr/dashboard"})
+    page = client.get("/hr/dashboard?fy=2026").get_data(as_text=True)
+    assert "FY2026 (Reiwa 8)" in page and "2026年度（令和8年度）" not in page
