@@ -118,7 +118,13 @@ def _page_to_return_to() -> str | None:
 
 
 # Pages a user who must change their password may still reach.
-_PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "auth.set_language"}
+_PASSWORD_CHANGE_EXEMPT = {
+    "auth.change_password",
+    "auth.logout",
+    "static",
+    "font",
+    "auth.set_language",
+}
 
 
 def _force_password_change():
@@ -144,6 +150,23 @@ def _security_headers(response):
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_user and current_user.is_authenticated:
         response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+# The UI's fallback Japanese font, for a machine with none of its own (a thin
+# client on the closed network): the PDFs' BIZ UDGothic, served from the package.
+_WEB_FONTS = {"BIZUDGothic-Regular.ttf", "BIZUDGothic-Bold.ttf"}
+
+
+def _font(name: str):
+    from flask import abort, send_from_directory
+
+    from skillapp.pdf.fonts import FONT_DIR
+
+    if name not in _WEB_FONTS:
+        abort(404)
+    response = send_from_directory(FONT_DIR, name, mimetype="font/ttf", max_age=30 * 86400)
+    response.headers["Cache-Control"] = "public, max-age=2592000, immutable"
     return response
 
 
@@ -196,6 +219,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_force_password_change)
     app.before_request(_close_expired_attempts)
     app.after_request(_security_headers)
+    app.add_url_rule("/fonts/<name>", "font", _font)
 
     @app.errorhandler(400)
     def bad_request(_e):

@@ -52,6 +52,7 @@ OWNER = "owner"  # only the user the object belongs to; everybody else gets 404
 ACCESS = {
     "/": ANY,
     "/static/": PUBLIC,
+    "/fonts/": PUBLIC,
     "/login": PUBLIC,
     "/language": PUBLIC,
     "/certificates/verify": PUBLIC,

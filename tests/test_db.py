@@ -149,3 +149,23 @@ def test_bulk_values_that_compare_equal_are_converted_each_as_itself():
     out = column([first, second, first, second], process)
     assert out[0] != out[1] and out == [out[0], out[1], out[0], out[1]]
     assert column(["a", "a", "b", None]) == ["a", "a", "b", "\\N"]
+
+
+def test_the_fallback_japanese_font_is_served_by_the_app(client):
+    """A machine with no Japanese font of its own still shows Japanese: the
+    stylesheet falls back to BIZ UDGothic, served by the app, not a CDN."""
+
+    def fetch(path):
+        response = client.get(path)
+        response.get_data()  # read it all, then let go of the file
+        response.close()
+        return response
+
+    css = fetch("/static/css/app.css").get_data(as_text=True)
+    assert 'url("/fonts/BIZUDGothic-Regular.ttf")' in css and "skillapp UD Gothic" in css
+    response = fetch("/fonts/BIZUDGothic-Regular.ttf")
+    assert response.status_code == 200 and response.mimetype == "font/ttf"
+    assert response.data[:4] == b"\x00\x01\x00\x00"  # a TrueType file
+    assert "max-age=2592000" in response.headers["Cache-Control"]
+    assert fetch("/fonts/OFL.txt").status_code == 404
+    assert fetch("/fonts/..%2Fcertificate.py").status_code == 404
