@@ -272,14 +272,15 @@ def refresh_roster_progress(session: Session, staff_ids, *, since: date | None =
         return
     table = ModuleProgress.__table__
     years = [] if since is None else [table.c.fiscal_year >= fiscal_year_of_day(since)]
-    if session.get_bind().dialect.name == "postgresql":
+    locking = session.get_bind().dialect.name == "postgresql"
+    if locking:
         # The same locks as a recompute of these people's rows (``_lock``): a
         # recompute running meanwhile, which read the history before this change
         # committed, finishes first, and this update then sees its new rows.
         session.execute(select(Module.id).order_by(Module.id).with_for_update(read=True)).all()
     for start in range(0, len(staff_ids), 10_000):
         part = staff_ids[start : start + 10_000]
-        if session.get_bind().dialect.name == "postgresql":
+        if locking:
             _lock_logins(session, User.staff_id.in_(part))
         _set_roster(session, table.c.staff_id.in_(part), *years)
 

@@ -576,19 +576,7 @@ def _insert_new_staff(
     return ids, last_id
 
 
-_HISTORY_COLUMNS = (
-    "staff_id",
-    "effective_from",
-    "name",
-    "department_id",
-    "job_title",
-    "band",
-    "employment_type",
-    "email",
-    "is_active",
-    "import_id",
-    "created_at",
-)
+_HISTORY_COLUMNS = ("staff_id", "effective_from", *SNAPSHOT_FIELDS, "import_id", "created_at")
 
 
 def _copy_new_staff_to_history(session: Session, last_id: int, as_of: date, import_id: int):
@@ -598,13 +586,7 @@ def _copy_new_staff_to_history(session: Session, last_id: int, as_of: date, impo
     rows = select(
         staff.c.id,
         literal(as_of, Date),
-        staff.c.name,
-        staff.c.department_id,
-        staff.c.job_title,
-        staff.c.band,
-        staff.c.employment_type,
-        staff.c.email,
-        staff.c.is_active,
+        *(staff.c[name] for name in SNAPSHOT_FIELDS),
         literal(import_id, Integer),
         staff.c.created_at,
     ).where(staff.c.id > last_id)
@@ -666,9 +648,6 @@ def _ensure_departments(session: Session, names: set[str]) -> dict[str, int]:
     return existing
 
 
-_SNAPSHOT = SNAPSHOT_FIELDS
-
-
 def _refresh_snapshots(session: Session, states: list[dict], as_of: date, now) -> None:
     """Copy each changed person's new state onto the staff record: the record
     is the state in force today. A state dated later waits for its day
@@ -685,7 +664,7 @@ def _refresh_snapshots(session: Session, states: list[dict], as_of: date, now) -
         )
     )
     rows = [
-        {"b_id": s["staff_id"], "updated_at": now, **{f: s[f] for f in _SNAPSHOT}}
+        {"b_id": s["staff_id"], "updated_at": now, **{f: s[f] for f in SNAPSHOT_FIELDS}}
         for s in states
         if s["staff_id"] not in later
     ]
@@ -694,7 +673,7 @@ def _refresh_snapshots(session: Session, states: list[dict], as_of: date, now) -
         session.execute(
             update(staff)
             .where(staff.c.id == bindparam("b_id"))
-            .values({name: bindparam(name) for name in (*_SNAPSHOT, "updated_at")}),
+            .values({name: bindparam(name) for name in (*SNAPSHOT_FIELDS, "updated_at")}),
             rows,
         )
 

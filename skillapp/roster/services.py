@@ -207,15 +207,7 @@ def upsert_staff(
     if state is None:
         state = StaffState(staff_id=staff.id, effective_from=day)
         session.add(state)
-    for field in (
-        "name",
-        "department_id",
-        "job_title",
-        "band",
-        "employment_type",
-        "email",
-        "is_active",
-    ):
+    for field in SNAPSHOT_FIELDS:
         setattr(state, field, getattr(staff, field))
     session.flush()
     link_history(session, [staff.id])
