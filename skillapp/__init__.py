@@ -76,6 +76,7 @@ def _import_models() -> None:
     from skillapp.auth import models as _auth  # noqa: F401
     from skillapp.authoring import models as _authoring  # noqa: F401
     from skillapp.certificates import models as _certificates  # noqa: F401
+    from skillapp.city import models as _city  # noqa: F401
     from skillapp.imports import models as _imports  # noqa: F401
     from skillapp.learning import models as _learning  # noqa: F401
     from skillapp.metrics import models as _metrics  # noqa: F401
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.admin import bp as admin_bp
     from skillapp.admin import views as _admin_views  # noqa: F401
     from skillapp.assessment import bp as assessment_bp
+    from skillapp.assessment import rules_views as _assessment_rules_views  # noqa: F401
     from skillapp.assessment import views as _assessment_views  # noqa: F401
     from skillapp.assignments import bp as assignments_bp
     from skillapp.assignments import views as _assignments_views  # noqa: F401
@@ -100,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     from skillapp.authoring import views as _authoring_views  # noqa: F401
     from skillapp.certificates import bp as certificates_bp
     from skillapp.certificates import views as _certificates_views  # noqa: F401
+    from skillapp.city import bp as city_bp
+    from skillapp.city import views as _city_views  # noqa: F401
     from skillapp.imports import bp as imports_bp
     from skillapp.imports import views as _imports_views  # noqa: F401
     from skillapp.itemstats import bp as itemstats_bp
@@ -126,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(itemstats_bp, url_prefix="/authoring/item-stats")
     app.register_blueprint(authoring_bp, url_prefix="/authoring")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(city_bp, url_prefix="/admin/city")
     app.register_blueprint(roster_bp, url_prefix="/hr")
     app.register_blueprint(metrics_bp, url_prefix="/hr")
     app.register_blueprint(imports_bp, url_prefix="/hr")

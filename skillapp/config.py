@@ -12,8 +12,16 @@ DATABASE_URL = None
 # Secret key: create_app generates one into instance/secret_key when none is configured.
 SECRET_KEY = None
 
-# The city's name: in page titles and on certificates (修了証).
+# The city profile (docs/content-format.md, placeholders). An administrator can
+# also set each of these in the browser (管理 › 市の設定), which takes precedence.
+# The city's name: in page titles, on certificates (修了証), and for {{city}}.
 CITY_NAME = "デモ市"
+# The names lessons give the city's documents: {{guideline}} and {{plan}}.
+# None: "<city>のDX推進方針" and "<city>のDX推進計画".
+CITY_GUIDELINE = None
+CITY_PLAN = None
+# The city's own short statement of its principles ({{principles}}); None: none.
+CITY_PRINCIPLES = None
 
 # The public address of the app, e.g. "https://skillapp.city.example.lg.jp".
 # Certificates print their verification address from it; None: the address

@@ -17,7 +17,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -281,14 +281,21 @@ def init_app(app: Flask) -> None:
         return {
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
-            "city_name": app.config["CITY_NAME"],
+            # Read from the city profile only when a page shows it.
+            "city_name": LazyString(lambda: city_profile().name),
             "ROLE_ADMIN": ADMIN,
             "ROLE_HR": HR,
             "ROLE_AUTHOR": AUTHOR,
         }
 
+    from skillapp.city.views import city_profile, fill_lesson, fill_text
+
+    app.jinja_env.filters["placeheld"] = fill_text
+    app.jinja_env.filters["lesson_html"] = fill_lesson
+
     from skillapp.util import dates
 
+    app.jinja_env.filters["duration"] = dates.format_minutes
     app.jinja_env.filters["jst"] = lambda dt, fmt="%Y-%m-%d %H:%M": (
         dates.format_jst(dt, fmt) if dt else ""
     )

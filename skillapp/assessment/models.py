@@ -48,6 +48,8 @@ class Question(db.Model):
     correct_keys: Mapped[list] = mapped_column(JSON)
     # Retired: drawn no more; kept so the attempts that showed it keep their review.
     is_retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Questions sharing a group answer each other: an attempt draws at most one.
+    group_key: Mapped[str | None] = mapped_column(String(100))
 
     def __repr__(self) -> str:
         return f"<Question {self.key}>"
@@ -87,6 +89,9 @@ class Attempt(db.Model):
     passed: Mapped[bool | None] = mapped_column(Boolean)
     # True when the server closed the sheet at its deadline.
     timed_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When its review shows the answers, as the rules stood when it started
+    # (None, for attempts from before the rules could change: the version's).
+    review_answers: Mapped[str | None] = mapped_column(String(20))
 
     module: Mapped[Module] = relationship()
     version: Mapped[ModuleVersion] = relationship()
@@ -135,3 +140,23 @@ class ExternalResult(db.Model):
 
     def __repr__(self) -> str:
         return f"<ExternalResult {self.staff_id} {self.module_id} {self.score}>"
+
+
+class AttemptRules(db.Model):
+    """The city's own rules for retaking a test, set by HR in the browser. They
+    override the published version's settings for new attempts; an attempt
+    keeps the review rule it started under (``Attempt.review_answers``)."""
+
+    __tablename__ = "attempt_rules"
+
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True
+    )
+    review_answers: Mapped[str] = mapped_column(String(20))
+    cooldown_minutes: Mapped[int | None] = mapped_column(Integer)
+    max_attempts_per_year: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<AttemptRules {self.module_id}>"

@@ -16,6 +16,7 @@ from skillapp.assessment.models import (
     AttemptAnswer,
     Question,
 )
+from skillapp.assessment.rules import Rules, attempts_this_year, rules_for
 from skillapp.assessment.scoring import KeyItem, score_attempt
 from skillapp.audit.services import record_event
 from skillapp.db import upsert, utcnow
@@ -55,19 +56,29 @@ def attempts_used(session: Session, user_id: int, module_id: int) -> int:
     )
 
 
-def attempts_left(session: Session, user_id: int, module: Module) -> int | None:
-    """How many more attempts the current version allows (None: no limit)."""
-    version = module.current_version
-    if version is None or version.max_attempts is None:
-        return None
-    return max(0, version.max_attempts - attempts_used(session, user_id, module.id))
+def attempts_left(
+    session: Session, user_id: int, module: Module, *, now=None, rules: Rules | None = None
+) -> int | None:
+    """How many more attempts the rules allow now (None: no limit): the current
+    version's limit over all time and the yearly limit, whichever is closer."""
+    rules = rules or rules_for(session, module)
+    left = []
+    if rules.max_attempts is not None:
+        left.append(rules.max_attempts - attempts_used(session, user_id, module.id))
+    if rules.max_attempts_per_year is not None:
+        used = attempts_this_year(session, user_id, module.id, now=now or utcnow())
+        left.append(rules.max_attempts_per_year - used)
+    return max(0, min(left)) if left else None
 
 
-def next_attempt_at(session: Session, user_id: int, module: Module, *, now=None) -> datetime | None:
-    """When the current version's cool-down lets this user start again (None: now)."""
+def next_attempt_at(
+    session: Session, user_id: int, module: Module, *, now=None, rules: Rules | None = None
+) -> datetime | None:
+    """When the pause after the last submitted attempt lets this user start
+    again (None: now)."""
     now = now or utcnow()
-    version = module.current_version
-    if version is None or not version.cooldown_seconds:
+    rules = rules or rules_for(session, module)
+    if not rules.cooldown_seconds:
         return None
     last = session.scalar(
         select(func.max(Attempt.submitted_at)).where(
@@ -78,7 +89,7 @@ def next_attempt_at(session: Session, user_id: int, module: Module, *, now=None)
     )
     if last is None:
         return None
-    available = last + timedelta(seconds=version.cooldown_seconds)
+    available = last + timedelta(seconds=rules.cooldown_seconds)
     return available if now < available else None
 
 
@@ -97,10 +108,13 @@ def open_attempt(session: Session, user_id: int, module_id: int) -> Attempt | No
 def start_attempt(session: Session, user_id: int, module: Module, *, now=None, rng=None) -> Attempt:
     """Resume the open attempt, or draw a new paper from the current version.
 
-    Raises AttemptError("max_attempts") when no attempt is left,
-    AttemptError("cooldown") before the cool-down after the last submitted
-    attempt has passed, and AttemptError("unavailable") when the module has no
-    published quiz. Retired questions are never drawn.
+    Raises AttemptError("max_attempts") when no attempt is left (over all time
+    or, "max_attempts_per_year", in this fiscal year), AttemptError("cooldown")
+    before the pause after the last submitted attempt has passed, and
+    AttemptError("unavailable") when the module has no published quiz. The
+    rules are the city's where HR has set them (``rules.rules_for``); the
+    attempt keeps the review rule it starts under. Retired questions are never
+    drawn, and at most one question of each group is.
     """
     now = now or utcnow()
     current = open_attempt(session, user_id, module.id)
@@ -109,15 +123,21 @@ def start_attempt(session: Session, user_id: int, module: Module, *, now=None, r
     version = module.current_version
     if version is None or not version.active_questions or module.is_archived:
         raise AttemptError("unavailable")
+    rules = rules_for(session, module)
     used = attempts_used(session, user_id, module.id)
-    if version.max_attempts is not None and used >= version.max_attempts:
+    if rules.max_attempts is not None and used >= rules.max_attempts:
         raise AttemptError("max_attempts")
-    available_at = next_attempt_at(session, user_id, module, now=now)
+    if (
+        rules.max_attempts_per_year is not None
+        and attempts_this_year(session, user_id, module.id, now=now) >= rules.max_attempts_per_year
+    ):
+        raise AttemptError("max_attempts_per_year")
+    available_at = next_attempt_at(session, user_id, module, now=now, rules=rules)
     if available_at is not None:
         raise AttemptError("cooldown", available_at=available_at)
     paper = draw_paper(
         [
-            PoolItem(q.id, tuple(q.tags or ()), tuple(o["key"] for o in q.options))
+            PoolItem(q.id, tuple(q.tags or ()), tuple(o["key"] for o in q.options), q.group_key)
             for q in version.active_questions
         ],
         draw_count=version.draw_count,
@@ -144,6 +164,7 @@ def start_attempt(session: Session, user_id: int, module: Module, *, now=None, r
         ),
         question_ids=paper.question_ids,
         option_orders=paper.option_orders,
+        review_answers=rules.review,
     )
     session.add(attempt)
     session.flush()
@@ -390,13 +411,13 @@ class SheetQuestion:
 def answers_shown(session: Session, attempt: Attempt) -> bool:
     """Whether the review of this attempt may show the correct answers.
 
-    Never before submission; after it, as the attempt's own version says:
-    ``always``, ``never``, or ``after_pass`` (once this learner has passed the
-    module in any attempt).
+    Never before submission; after it, as the rule the attempt started under
+    says (the city's rule then, else its version's): ``always``, ``never``, or
+    ``after_pass`` (once this learner has passed the module in any attempt).
     """
     if attempt.status != SUBMITTED:
         return False
-    mode = attempt.version.review_answers
+    mode = attempt.review_answers or attempt.version.review_answers
     if mode == REVIEW_ALWAYS:
         return True
     if mode == REVIEW_AFTER_PASS:

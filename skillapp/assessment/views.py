@@ -4,13 +4,19 @@ from flask_login import current_user, login_required
 
 from skillapp.assessment import bp, services
 from skillapp.assessment.models import Attempt
+from skillapp.city.views import city_profile
 from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.learning.services import module_by_slug
 from skillapp.util.dates import format_jst
+from skillapp.util.placeholders import fill_plain
 
 _ERRORS = {
     "max_attempts": lambda: _("You have used all the attempts allowed for this test."),
+    "max_attempts_per_year": lambda: _(
+        "You have used the attempts allowed for this test this fiscal year. "
+        "You can take it again from 1 April."
+    ),
     "unavailable": lambda: _("This quiz is not available."),
     "time_up": lambda: _(
         "The time limit has passed. Your answers as saved at the deadline were scored."
@@ -196,19 +202,23 @@ def attempt_json(attempt_id):
         "deadline_at": attempt.deadline_at.isoformat() if attempt.deadline_at else None,
         "questions": [],
     }
+    names = city_profile().placeholder_values()
     for q in sheet:
         item = {
             "id": q.id,
             "number": q.number,
             "type": q.type,
-            "text": q.text,
-            "options": [{"value": str(n), "text": o.text} for n, o in enumerate(q.options, 1)],
+            "text": fill_plain(q.text, names),
+            "options": [
+                {"value": str(n), "text": fill_plain(o.text, names)}
+                for n, o in enumerate(q.options, 1)
+            ],
             "selected": [str(n) for n, o in enumerate(q.options, 1) if o.chosen],
         }
         if shown:
             item["correct"] = [str(n) for n, o in enumerate(q.options, 1) if o.correct]
             item["is_correct"] = q.is_correct
-            item["explanation"] = q.explanation
+            item["explanation"] = fill_plain(q.explanation, names)
         body["questions"].append(item)
     if attempt.is_submitted:
         body.update(

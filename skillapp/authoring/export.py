@@ -99,6 +99,7 @@ def quiz_yaml_with_lines(quiz: QuizSpec) -> tuple[str, dict[str, tuple[int, int]
         ("stratify_by", list(quiz.stratify_by) or None),
         ("time_limit_minutes", quiz.time_limit_minutes),
         ("max_attempts", quiz.max_attempts),
+        ("max_attempts_per_year", quiz.max_attempts_per_year),
         ("cooldown_minutes", quiz.cooldown_minutes),
         ("shuffle_questions", quiz.shuffle_questions),
         ("shuffle_options", quiz.shuffle_options),
@@ -134,6 +135,7 @@ def _question_lines(question: QuestionSpec) -> list[str]:
         ("explanation", question.explanation),
         ("weight", question.weight),
         ("tags", list(question.tags) or None),
+        ("group", question.group),
         ("retired", True if question.retired else None),
     ]
     return lines + _lines(pairs, "    ")

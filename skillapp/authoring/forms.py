@@ -140,6 +140,7 @@ class QuizSettingsForm(Form):
     stratify_by = StringField(_l("Draw evenly from these tags"))
     time_limit_minutes = _whole(_l("Time limit (minutes)"))
     max_attempts = _whole(_l("Maximum attempts"))
+    max_attempts_per_year = _whole(_l("Maximum attempts in a fiscal year"))
     cooldown_minutes = _whole(_l("Pause between attempts (minutes)"))
     shuffle_questions = BooleanField(_l("Shuffle the questions for each attempt"))
     shuffle_options = BooleanField(_l("Shuffle the options of each question"))
@@ -190,6 +191,15 @@ class QuestionForm(Form):
     explanation = TextAreaField(_l("Explanation (shown in the review)"), render_kw={"rows": 3})
     weight = _whole(_l("Weight"))
     tags = StringField(_l("Tags (e.g. the principle or area)"))
+    group = StringField(
+        _l("Group (questions that answer each other)"),
+        validators=[
+            Optional(),
+            _length(MAX_KEY),
+            Regexp(KEY_RE, message=_l("Use only letters, digits, - and _, e.g. kpi-example.")),
+        ],
+        render_kw={"autocapitalize": "off", "spellcheck": "false"},
+    )
 
 
 class ImageForm(Form):

@@ -26,6 +26,8 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
+from skillapp.util import placeholders
+
 # Kept in step with skillapp.learning.models and skillapp.assessment.models
 # (imported there from the database layer, which this module must not touch).
 KIND_MODULE = "module"
@@ -84,6 +86,7 @@ _QUIZ_KEYS = {
     "stratify_by",
     "time_limit_minutes",
     "max_attempts",
+    "max_attempts_per_year",
     "cooldown_minutes",
     "shuffle_questions",
     "shuffle_options",
@@ -99,6 +102,7 @@ _QUESTION_KEYS = {
     "explanation",
     "weight",
     "tags",
+    "group",
     "retired",
 }
 _OPTION_KEYS = {"id", "text", "correct"}
@@ -192,6 +196,8 @@ class QuestionSpec:
     tags: list[str] = field(default_factory=list)
     # A retired question is drawn no more; it stays so that old attempts keep it.
     retired: bool = False
+    # Questions sharing a group answer each other: at most one of them per attempt.
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,8 @@ class QuizSpec:
     questions: list[QuestionSpec]
     cooldown_minutes: int | None = None
     review: str = REVIEW_ALWAYS
+    # At most this many attempts a person starts in one fiscal year (None: no limit).
+    max_attempts_per_year: int | None = None
 
     @property
     def active_questions(self) -> list[QuestionSpec]:
@@ -266,9 +274,13 @@ def content_hash(spec: ModuleSpec) -> str:
         quiz.pop("cooldown_minutes", None)
     if quiz.get("review") == REVIEW_ALWAYS:
         quiz.pop("review", None)
+    if quiz.get("max_attempts_per_year") is None:
+        quiz.pop("max_attempts_per_year", None)
     for question in quiz["questions"]:
         if not question.get("retired"):
             question.pop("retired", None)
+        if question.get("group") is None:
+            question.pop("group", None)
     canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -567,7 +579,16 @@ class _Fields:
             return _MISSING
         return self.mapping[key]
 
-    def text(self, key: str, *, required: bool = True, max_length: int | None = None) -> str | None:
+    def text(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        max_length: int | None = None,
+        placeholders: bool = False,
+    ) -> str | None:
+        """Non-empty text, trimmed. With ``placeholders`` it may hold the inline
+        placeholders ({{city}} …), which are checked by name."""
         value = self._get(key, required)
         if value is _MISSING:
             return None
@@ -584,11 +605,17 @@ class _Fields:
                 _m(N_('"%(key)s" is longer than %(n)d characters'), key=key, n=max_length),
             )
             return None
+        if placeholders:
+            found = placeholder_messages(value, blocks=False)
+            for _line, message in found:
+                self.problem(key, _m(N_('"%(key)s": %(message)s'), key=key, message=message))
+            if found:
+                return None
         return value
 
-    def key(self, key: str) -> str | None:
+    def key(self, key: str, *, required: bool = True) -> str | None:
         """A stable id: letters, digits, - and _."""
-        value = self._get(key, True)
+        value = self._get(key, required)
         if value is _MISSING:
             return None
         if not isinstance(value, str):
@@ -706,6 +733,101 @@ class _Fields:
             self.problem(key, _not_a_list(key, value))
             return None
         return value
+
+
+def placeholder_messages(text: str, *, blocks: bool) -> list[tuple[int, Msg]]:
+    """(1-based line in ``text``, message) for each faulty placeholder."""
+    found = []
+    for line, code in placeholders.problems_in(text, blocks=blocks):
+        kind, _, name = code.partition(":")
+        if kind == "unknown":
+            message = _m(
+                N_("unknown placeholder {{%(name)s}}: use one of %(names)s"),
+                name=name,
+                names=", ".join(f"{{{{{n}}}}}" for n in placeholders.NAMES),
+            )
+        elif kind == "block" and blocks:
+            message = _m(
+                N_(
+                    "{{%(name)s}} shows a table or a box: write it alone on its line, "
+                    "with a blank line before and after"
+                ),
+                name=name,
+            )
+        elif kind == "block":
+            message = _m(
+                N_("{{%(name)s}} can stand only in a lesson, alone on its line"), name=name
+            )
+        else:
+            message = _m(N_('"{{" without "}}": a placeholder is written {{city}}'))
+        found.append((line, message))
+    return found
+
+
+REFERENCE_OPEN_RE = re.compile(r"^:::\s*(\S+)\s*(.*?)\s*$")
+REFERENCE_NAME = "参考事例"
+
+
+def reference_blocks(text: str) -> list[tuple[int, int]]:
+    """(first, last) 0-based line indexes of each well-formed ``::: 参考事例`` block."""
+    blocks, start = [], None
+    for index, line in enumerate(text.split("\n")):
+        stripped = line.strip()
+        if start is None and stripped.startswith(":::") and stripped != ":::":
+            start = index
+        elif start is not None and stripped == ":::":
+            blocks.append((start, index))
+            start = None
+    return blocks
+
+
+def reference_block_messages(text: str) -> list[tuple[int, Msg]]:
+    """(1-based line, message) for each malformed reference-case block.
+
+    A block opens with ``::: 参考事例 <source>`` and closes with ``:::``, each on a
+    line of its own; blocks do not nest."""
+    found = []
+    open_line = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if not stripped.startswith(":::"):
+            continue
+        if stripped == ":::":
+            if open_line is None:
+                found.append((number, _m(N_('":::" closes no block: open one with ::: 参考事例'))))
+            open_line = None
+            continue
+        match = REFERENCE_OPEN_RE.match(stripped)
+        name, label = (match.group(1), match.group(2)) if match else ("", "")
+        if open_line is not None:
+            found.append(
+                (number, _m(N_("a block opens inside the block of line %(line)d"), line=open_line))
+            )
+        elif name != REFERENCE_NAME:
+            found.append(
+                (
+                    number,
+                    _m(
+                        N_('unknown block "%(name)s": the only block is ::: 参考事例 <source>'),
+                        name=name,
+                    ),
+                )
+            )
+        elif not label:
+            found.append(
+                (number, _m(N_("name the source after ::: 参考事例 (which city, which document)")))
+            )
+        open_line = number
+    if open_line is not None:
+        found.append((open_line, _m(N_('the block opened here is not closed: end it with ":::"'))))
+    return found
+
+
+def _units(active) -> int:
+    """How many questions an attempt can hold at most: each ungrouped question,
+    and each group once."""
+    groups = {question.group for question, _ in active if question.group is not None}
+    return sum(1 for question, _ in active if question.group is None) + len(groups)
 
 
 def _not_a_list(key: str, value: Any) -> Msg:
@@ -956,7 +1078,7 @@ class _ModuleReader:
             "kind": kind,
             "title": f.text("title", max_length=MAX_TITLE),
             "category": f.choice("category", CATEGORIES),
-            "summary": f.text("summary"),
+            "summary": f.text("summary", placeholders=True),
             "order": f.integer("order") if f.has("order") else 0,
             "estimated_minutes": f.integer("estimated_minutes", minimum=1),
             "tags": f.text_list("tags"),
@@ -1077,6 +1199,10 @@ class _ModuleReader:
         if heading is not None and not body:
             self.problem(path, index + 1, _m(N_("the lesson has no text after its title")))
         self._check_image_refs(path, text, images)
+        for line, message in placeholder_messages(text, blocks=True):
+            self.problem(path, line, message)
+        for line, message in reference_block_messages(text):
+            self.problem(path, line, message)
         if len(self.problems) > before:
             return None
         return LessonSpec(key=key, title=title, body_md=body + "\n", minutes=minutes)
@@ -1115,6 +1241,7 @@ class _ModuleReader:
             )
             time_limit = None
         max_attempts = f.integer("max_attempts", minimum=1)
+        per_year = f.integer("max_attempts_per_year", minimum=1)
         cooldown = f.integer("cooldown_minutes", minimum=1)
         shuffle_questions = f.boolean("shuffle_questions")
         shuffle_options = f.boolean("shuffle_options")
@@ -1143,6 +1270,8 @@ class _ModuleReader:
             else:
                 message = N_('"draw" is %(draw)d but there are only %(n)d questions')
             f.problem("draw", _m(message, draw=draw, n=len(active)))
+        elif active:
+            self._check_groups(doc, f, active, draw)
         if stratify_by and active:
             self._check_strata(doc, f, active, draw, stratify_by)
         if len(self.problems) > before:
@@ -1159,10 +1288,53 @@ class _ModuleReader:
             questions=questions,
             cooldown_minutes=cooldown,
             review=review or REVIEW_ALWAYS,
+            max_attempts_per_year=per_year,
         )
+
+    def _check_groups(self, doc, f, active, draw) -> None:
+        """Questions of one group are never in the same attempt, so the quiz
+        must draw (not show every question), and draw no more than there are
+        units: each ungrouped question, and each group once."""
+        members: dict[str, list] = {}
+        for question, item in active:
+            if question.group is not None:
+                members.setdefault(question.group, []).append((question, item))
+        if not members:
+            return
+        if draw is None:
+            for group, pairs in members.items():
+                if len(pairs) > 1:
+                    question, item = pairs[1]
+                    doc.problem(
+                        item.key_lines.get("group", item.line),
+                        _m(
+                            N_(
+                                'question "%(key)s": group "%(group)s" allows one of its '
+                                "questions per attempt, but this quiz shows every question: "
+                                'set "draw" or remove the group'
+                            ),
+                            key=question.key,
+                            group=group,
+                        ),
+                    )
+            return
+        units = _units(active)
+        if draw > units:
+            f.problem(
+                "draw",
+                _m(
+                    N_(
+                        '"draw" is %(draw)d but the questions in use make only %(n)d '
+                        "(a group counts once)"
+                    ),
+                    draw=draw,
+                    n=units,
+                ),
+            )
 
     def _check_strata(self, doc, f, active, draw, stratify_by) -> None:
         counts = dict.fromkeys(stratify_by, 0)
+        group_tag: dict[str, tuple[str, str]] = {}
         before = len(self.problems)
         for question, item in active:
             mine = [tag for tag in question.tags if tag in counts]
@@ -1182,8 +1354,28 @@ class _ModuleReader:
                         ),
                     ),
                 )
-            else:
+            elif question.group is None:
                 counts[mine[0]] += 1
+            elif question.group not in group_tag:
+                group_tag[question.group] = (mine[0], question.key)
+                counts[mine[0]] += 1
+            elif group_tag[question.group][0] != mine[0]:
+                tag, first = group_tag[question.group]
+                doc.problem(
+                    item.key_lines.get("group", item.line),
+                    _m(
+                        N_(
+                            'question "%(key)s": the questions of group "%(group)s" must share '
+                            'one stratify_by tag, but "%(first)s" has %(tag)s and this one '
+                            "%(mine)s"
+                        ),
+                        key=question.key,
+                        group=question.group,
+                        first=first,
+                        tag=tag,
+                        mine=mine[0],
+                    ),
+                )
         if len(self.problems) > before:
             return  # per-tag counts would be wrong and only add noise
         if draw is not None and draw < len(stratify_by):
@@ -1206,8 +1398,8 @@ class _ModuleReader:
                     "stratify_by",
                     _m(
                         N_(
-                            'tag "%(tag)s" has %(count)d questions; drawing %(draw)s across '
-                            "%(n)d tags needs at least %(need)d per tag"
+                            'tag "%(tag)s" has %(count)d questions (a group counts once); '
+                            "drawing %(draw)s across %(n)d tags needs at least %(need)d per tag"
                         ),
                         tag=tag,
                         count=count,
@@ -1250,10 +1442,11 @@ class _ModuleReader:
             else:
                 seen[key] = f.line("id")
         qtype = f.choice("type", QUESTION_TYPES)
-        text = f.text("text")
-        explanation = f.text("explanation")
+        text = f.text("text", placeholders=True)
+        explanation = f.text("explanation", placeholders=True)
         weight = f.integer("weight", minimum=1)
         tags = f.text_list("tags")
+        group = f.key("group", required=False)
         retired = f.boolean("retired")
         options: list[tuple[str, str]] = []
         correct: list[str] = []
@@ -1286,6 +1479,7 @@ class _ModuleReader:
             weight=1 if weight is None else weight,
             tags=tags,
             retired=bool(retired),
+            group=group,
         )
 
     def _read_options(
@@ -1306,7 +1500,7 @@ class _ModuleReader:
                 continue
             o = _Fields(doc, item, f.where, _OPTION_KEYS)
             key = o.key("id")
-            text = o.text("text")
+            text = o.text("text", placeholders=True)
             is_correct = o.boolean("correct")
             if key is None or text is None:
                 continue

@@ -40,6 +40,8 @@ FIELD_LABELS = {
     "stratify_by": _l("Draw evenly from these tags"),
     "time_limit_minutes": _l("Time limit (minutes)"),
     "max_attempts": _l("Maximum attempts"),
+    "max_attempts_per_year": _l("Maximum attempts in a fiscal year"),
+    "group": _l("Group (questions that answer each other)"),
     "cooldown_minutes": _l("Pause between attempts (minutes)"),
     "review": _l("When the review shows the correct answers and explanations"),
     "questions": _l("Questions"),

@@ -316,6 +316,7 @@ def update_quiz_settings(
     shuffle_questions: bool,
     shuffle_options: bool,
     review: str,
+    max_attempts_per_year: int | None = None,
 ) -> None:
     spec = draft_spec(session, draft)
     quiz = replace(
@@ -324,6 +325,7 @@ def update_quiz_settings(
         stratify_by=stratify_by,
         time_limit_minutes=time_limit_minutes,
         max_attempts=max_attempts,
+        max_attempts_per_year=max_attempts_per_year,
         cooldown_minutes=cooldown_minutes,
         shuffle_questions=shuffle_questions,
         shuffle_options=shuffle_options,

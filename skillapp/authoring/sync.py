@@ -191,6 +191,7 @@ def _new_version(spec: ModuleSpec, module: Module, number: int, by_user_id) -> M
         stratify_tags=list(quiz.stratify_by),
         time_limit_seconds=quiz.time_limit_minutes * 60 if quiz.time_limit_minutes else None,
         max_attempts=quiz.max_attempts,
+        max_attempts_per_year=quiz.max_attempts_per_year,
         shuffle_questions=quiz.shuffle_questions,
         shuffle_options=quiz.shuffle_options,
         cooldown_seconds=quiz.cooldown_minutes * 60 if quiz.cooldown_minutes else None,
@@ -219,6 +220,7 @@ def _new_version(spec: ModuleSpec, module: Module, number: int, by_user_id) -> M
                 options=[{"key": key, "text": text} for key, text in question.options],
                 correct_keys=list(question.correct_keys),
                 is_retired=question.retired,
+                group_key=question.group,
             )
             for position, question in enumerate(spec.quiz.questions, start=1)
         ],
@@ -260,6 +262,7 @@ def spec_from_version(session: Session, version: ModuleVersion) -> ModuleSpec:
             shuffle_options=version.shuffle_options,
             cooldown_minutes=version.cooldown_seconds // 60 if version.cooldown_seconds else None,
             review=version.review_answers,
+            max_attempts_per_year=version.max_attempts_per_year,
             questions=[
                 QuestionSpec(
                     key=q.key,
@@ -271,6 +274,7 @@ def spec_from_version(session: Session, version: ModuleVersion) -> ModuleSpec:
                     weight=q.weight,
                     tags=list(q.tags or []),
                     retired=q.is_retired,
+                    group=q.group_key,
                 )
                 for q in version.questions
             ],

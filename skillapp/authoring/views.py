@@ -240,6 +240,7 @@ def quiz_settings(slug):
             "stratify_by": join_tags(quiz.stratify_by),
             "time_limit_minutes": quiz.time_limit_minutes,
             "max_attempts": quiz.max_attempts,
+            "max_attempts_per_year": quiz.max_attempts_per_year,
             "cooldown_minutes": quiz.cooldown_minutes,
             "shuffle_questions": quiz.shuffle_questions,
             "shuffle_options": quiz.shuffle_options,
@@ -255,6 +256,7 @@ def quiz_settings(slug):
             stratify_by=split_tags(form.stratify_by.data),
             time_limit_minutes=form.time_limit_minutes.data,
             max_attempts=form.max_attempts.data,
+            max_attempts_per_year=form.max_attempts_per_year.data,
             cooldown_minutes=form.cooldown_minutes.data,
             shuffle_questions=form.shuffle_questions.data,
             shuffle_options=form.shuffle_options.data,
@@ -476,6 +478,7 @@ def _question_from_form(form, rows) -> QuestionSpec:
         explanation=(form.explanation.data or "").strip(),
         weight=form.weight.data if form.weight.data is not None else 1,
         tags=split_tags(form.tags.data),
+        group=(form.group.data or "").strip() or None,
     )
 
 
@@ -504,6 +507,7 @@ def question(slug, key=None):
             "explanation": existing.explanation,
             "weight": existing.weight,
             "tags": join_tags(existing.tags),
+            "group": existing.group or "",
             "answer": existing.correct_keys[0] if existing.type == TRUE_FALSE else None,
         }
     else:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from skillapp.audit.services import record_event
 from skillapp.certificates import bp, services
 from skillapp.certificates.models import Certificate
+from skillapp.city.views import city_profile
 from skillapp.extensions import db
 from skillapp.learning.models import Module
 from skillapp.pdf.certificate import CertificateData, certificate_pdf
@@ -39,7 +40,7 @@ def _send(certificate: Certificate):
     db.session.commit()
     data = certificate_pdf(
         CertificateData(
-            city=current_app.config["CITY_NAME"],
+            city=city_profile().name,
             number=certificate.number,
             name=certificate.name,
             department=certificate.department,

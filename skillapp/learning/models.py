@@ -69,6 +69,8 @@ class ModuleVersion(db.Model):
     stratify_tags: Mapped[list] = mapped_column(JSON, default=list)
     time_limit_seconds: Mapped[int | None] = mapped_column(Integer)
     max_attempts: Mapped[int | None] = mapped_column(Integer)
+    # At most this many attempts a person starts in one fiscal year (None: no limit).
+    max_attempts_per_year: Mapped[int | None] = mapped_column(Integer)
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=False)
     shuffle_options: Mapped[bool] = mapped_column(Boolean, default=False)
     # No new attempt until this long after the last submitted one (None: at once).

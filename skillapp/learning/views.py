@@ -1,6 +1,7 @@
 from flask import Response, abort, render_template
 from flask_login import current_user, login_required
 
+from skillapp.assessment.rules import rules_for
 from skillapp.assessment.services import attempts_left, next_attempt_at, user_attempts
 from skillapp.assignments.queries import requirements_for
 from skillapp.certificates.services import certificate_for, user_certificates
@@ -42,7 +43,8 @@ def module(slug):
     progress = services.progress_for(db.session, current_user.id, [module])[module.id]
     attempts = user_attempts(db.session, current_user.id, module.id)
     version = module.current_version
-    left = attempts_left(db.session, current_user.id, module)
+    rules = rules_for(db.session, module)
+    left = attempts_left(db.session, current_user.id, module, rules=rules)
     viewed = services.viewed_lesson_keys(db.session, current_user.id, module.id)
     certificate = certificate_for(db.session, current_user.id, module.id)
     certifiable = progress.passed if module.is_assessment else progress.complete
@@ -55,7 +57,8 @@ def module(slug):
         progress=progress,
         attempts=attempts,
         attempts_left=left,
-        available_at=next_attempt_at(db.session, current_user.id, module),
+        rules=rules,
+        available_at=next_attempt_at(db.session, current_user.id, module, rules=rules),
         viewed=viewed,
     )
 

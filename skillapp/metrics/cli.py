@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from skillapp.city.services import current_profile
 from skillapp.extensions import db
 
 
@@ -83,7 +84,9 @@ def annual(fiscal_year: int, output: Path):
     _close_expired_attempts()
     report_data = annual_report_data(db.session, fiscal_year)
     data = annual_report_pdf(
-        report_data, city_name=current_app.config["CITY_NAME"], created=utcnow()
+        report_data,
+        city_name=current_profile(db.session, current_app.config).name,
+        created=utcnow(),
     )
     output.write_bytes(data)
     # Audited like the download from the indicators page.

@@ -2,11 +2,12 @@
 
 from io import BytesIO
 
-from flask import abort, current_app, request, send_file
+from flask import abort, request, send_file
 from flask_login import current_user
 
 from skillapp.audit.services import record_event
 from skillapp.auth.roles import ADMIN, HR
+from skillapp.city.views import city_profile
 from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.metrics import bp
@@ -36,7 +37,7 @@ def annual_report():
         format="pdf",
     )
     db.session.commit()
-    data = annual_report_pdf(report, city_name=current_app.config["CITY_NAME"], created=utcnow())
+    data = annual_report_pdf(report, city_name=city_profile().name, created=utcnow())
     return send_file(
         BytesIO(data),
         mimetype="application/pdf",

@@ -2,13 +2,14 @@
 
 from io import BytesIO
 
-from flask import Response, abort, current_app, render_template, request, send_file
+from flask import Response, abort, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from skillapp.audit.services import record_event
 from skillapp.auth.roles import ADMIN, HR
+from skillapp.city.views import city_profile
 from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.learning.models import Module
@@ -194,9 +195,7 @@ def send_table(
         mimetype = f"text/csv; charset={'shift_jis' if encoding == 'cp932' else 'utf-8'}"
     elif fmt == "pdf":
         lines = [_("%(label)s: %(value)s", label=label, value=value) for label, value in context]
-        data = table_pdf(
-            title, lines, headers, rows, created=utcnow(), author=current_app.config["CITY_NAME"]
-        )
+        data = table_pdf(title, lines, headers, rows, created=utcnow(), author=city_profile().name)
         mimetype = "application/pdf"
     else:
         abort(404)

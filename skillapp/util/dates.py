@@ -92,6 +92,18 @@ def _page_language() -> str:
     return locale.language if locale else "ja"
 
 
+def format_minutes(minutes: int) -> str:
+    """A pause or a limit in words: 「30分」, 「24時間」, 「1時間30分」 (in the page's language)."""
+    from flask_babel import gettext as _
+
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return _("%(n)d minutes", n=rest)
+    if not rest:
+        return _("%(n)d hours", n=hours)
+    return _("%(h)d hours %(m)d minutes", h=hours, m=rest)
+
+
 def format_wareki(day: date) -> str:
     """「令和8年11月22日」."""
     return f"{wareki_year(day)}{day.month}月{day.day}日"
