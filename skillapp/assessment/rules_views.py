@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import IntegerField, RadioField
+from wtforms import IntegerField, RadioField, SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from skillapp.assessment import bp
@@ -29,7 +29,7 @@ MAX_PER_YEAR = 366
 class RulesForm(Form):
     review = RadioField(
         _l("When the review shows the correct answers and explanations"),
-        choices=list(REVIEW_LABELS.items()),
+        choices=[SelectChoice(code, label) for code, label in REVIEW_LABELS.items()],
     )
     pause_hours = IntegerField(
         _l("Pause before a new attempt (hours)"),

@@ -33,6 +33,9 @@ ACTION_LABELS = {
     "assignment_created": _l("Assignment created"),
     "assignment_changed": _l("Assignment changed"),
     "assignment_deleted": _l("Assignment deleted"),
+    "attempt_rules_changed": _l("Test rules changed"),
+    "attempt_rules_reset": _l("Test rules back to the published settings"),
+    "city_profile_changed": _l("City profile changed"),
 }
 
 
@@ -45,6 +48,7 @@ OBJECT_LABELS = {
     "assignment": _l("Assignment"),
     "attempt": _l("Attempt"),
     "certificate": _l("Certificate"),
+    "city_profile": _l("City profile"),
     "content": _l("Content"),
     "data_import": _l("Data import"),
     "first_passwords": _l("First passwords"),
@@ -66,6 +70,8 @@ DETAIL_LABELS = {
     "before": _l("Before"),
     "changed": _l("Changed"),
     "completed_on": _l("Completed on"),
+    "cooldown_minutes": _l("Pause before a new attempt (minutes)"),
+    "cooldown_minutes_before": _l("Pause before a new attempt (minutes), before"),
     "count": _l("Count"),
     "created": _l("Created"),
     "deactivated": _l("Deactivated"),
@@ -73,25 +79,38 @@ DETAIL_LABELS = {
     "file_name": _l("File name"),
     "fiscal_year": _l("Fiscal year"),
     "format": _l("Format"),
+    "guideline": _l("Name of the city's DX guideline"),
+    "guideline_before": _l("Name of the city's DX guideline, before"),
     "kind": _l("Kind"),
     "late": _l("After the time limit"),
+    "max_attempts_per_year": _l("Attempts a fiscal year"),
+    "max_attempts_per_year_before": _l("Attempts a fiscal year, before"),
     "module": _l("Module"),
     "module_removed": _l("Unpublished module removed"),
     "must_change": _l("Must be changed at first login"),
+    "name": _l("Name"),
+    "name_before": _l("Name, before"),
     "new": _l("New"),
     "output": _l("Written to"),
     "passed": _l("Passed"),
     "path": _l("Path"),
+    "plan": _l("Name of the plan that holds the staff-development targets"),
+    "plan_before": _l("Name of the plan, before"),
+    "principles": _l("The city's own statement of its principles"),
+    "principles_before": _l("The city's own statement of its principles, before"),
     "question": _l("Question"),
     "reason": _l("Reason"),
     "records": _l("Records removed"),
     "retry_after": _l("Retry after (seconds)"),
+    "review": _l("Answers in the review"),
+    "review_before": _l("Answers in the review, before"),
     "roles": _l("Roles"),
     "rows": _l("Rows"),
     "scope": _l("Scope"),
     "score": _l("Score"),
     "settings": _l("Settings"),
     "sha256": _l("SHA-256"),
+    "slug": _l("Module"),
     "source": _l("From"),
     "staff": _l("Staff affected"),
     "staff_no": _l("Staff number"),
@@ -114,8 +133,22 @@ def detail_label(key: str) -> str:
     return str(DETAIL_LABELS.get(key, key))
 
 
-def detail_value(value) -> str:
-    """A detail's value as text: yes/no, lists joined, mappings as key: value."""
+# Detail values that are codes, by the detail's key.
+VALUE_LABELS = {
+    "review": {
+        "always": _l("Right after every attempt"),
+        "after_pass": _l("Only once the person has passed"),
+        "never": _l("Never"),
+    },
+}
+VALUE_LABELS["review_before"] = VALUE_LABELS["review"]
+
+
+def detail_value(value, key: str | None = None) -> str:
+    """A detail's value as text: yes/no, codes in words, lists joined, mappings
+    as key: value."""
+    if isinstance(value, str) and value in VALUE_LABELS.get(key or "", {}):
+        return str(VALUE_LABELS[key][value])
     if value is True:
         return str(_l("yes"))
     if value is False:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from skillapp.assessment import services as attempts
 from skillapp.auth.models import User
 from skillapp.auth.services import set_password, set_roles
+from skillapp.city.services import current_profile, update_profile
 from skillapp.db import utcnow
 from skillapp.demo.data import DEMO_ACCOUNTS, DEPARTMENTS, FAMILY_NAMES, GIVEN_NAMES, TITLES
 from skillapp.learning import services as learning
@@ -112,7 +113,28 @@ def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
     session.flush()
     _seed_records(session, rng, [row.staff_no for row in rows], report)
     _seed_assignments(session, users["D0003"], report)
+    _seed_city_profile(session, users["D0004"], config)
     return report
+
+
+def _seed_city_profile(session: Session, admin: User, config) -> None:
+    """The names the demo city's lessons show, as its administrator would set them
+    (管理 › 市の設定), and a short statement of its own principles."""
+    name = current_profile(session, config).name
+    update_profile(
+        session,
+        {
+            "guideline": f"{name}DX推進ガイドライン（2026〜2029）",
+            "plan": f"第2次{name}DX推進計画",
+            "principles": (
+                f"{name}は、国の「DXリテラシー標準」が示す7つのマインド・スタンスを、"
+                "職員一人ひとりの行動原則とします。\n\n"
+                "迷ったときは「それは誰の、どんな困りごとを解決するのか」"
+                "「データで確かめたか」に立ち返ります。"
+            ),
+        },
+        actor_id=admin.id,
+    )
 
 
 def _seed_assignments(session: Session, hr: User, report: SeedReport) -> None:

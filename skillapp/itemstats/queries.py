@@ -20,13 +20,34 @@ A question is identified by its key across the module's versions; the text and
 options shown are those of the latest version that has the key. Everything is
 counted in SQL (window functions for the 27% groups: SQLite ≥ 3.25 and
 PostgreSQL); only the small per-key results are combined here.
+
+The test as a whole (``reliability``), over the same attempts. Each attempt
+answers its own drawn form of k questions; X is its number right (0/1 per
+question: the weights are left out, as KR-20 is defined for items scored 0 or
+1), and p_i is question i's facility over the year.
+
+- KR-20 (equal to Cronbach's α for 0/1 items), over drawn forms:
+  r = k̄ / (k̄ − 1) · (1 − mean_a Σ_{i ∈ form a} p_i (1 − p_i) / σ²_X),
+  with σ²_X the (population) variance of X over the attempts and k̄ the mean
+  form length. For a fixed form, where every attempt answers the same k
+  questions, this is exactly the textbook KR-20; with random forms it is the
+  expected item variance of a drawn form set against the variance of the
+  totals actually observed.
+- Standard error of measurement: SEM = σ_X · √(1 − r), shown in points of
+  the 0–100 score (× 100 / k̄): a score of s means a true score of about
+  s ± SEM.
+- Spread of the drawn forms: for each attempt, the score an average taker
+  would expect on its form, 100 · mean_{i ∈ form} p_i. If the easiest and
+  the hardest forms differ by much more than the SEM, some draws are easier
+  than others.
 """
 
 import json
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from sqlalchemy import Text, and_, case, cast, func, select
+from sqlalchemy import Float, Text, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from skillapp.assessment.models import SUBMITTED, Attempt, AttemptAnswer, Question
@@ -251,4 +272,100 @@ def attempts_by_module(session: Session, fiscal_year: int) -> dict[int, int]:
             )
             .group_by(Attempt.module_id)
         ).all()
+    )
+
+
+@dataclass
+class Reliability:
+    """The test's figures over a fiscal year's attempts (see the module docstring)."""
+
+    attempts: int
+    mean_items: float  # k̄: questions per attempt
+    mean_right: float  # mean of X
+    variance_right: float  # σ²_X
+    mean_item_variance: float  # mean over attempts of Σ p_i (1 − p_i) on the form
+    easiest_form: float  # expected score (0–100) of an average taker, easiest form
+    hardest_form: float
+    mean_form: float
+    form_sd: float
+
+    @property
+    def kr20(self) -> float | None:
+        if self.mean_items <= 1 or self.variance_right <= 0:
+            return None
+        k = self.mean_items
+        return k / (k - 1) * (1 - self.mean_item_variance / self.variance_right)
+
+    @property
+    def score_sd(self) -> float:
+        """σ of the totals, in points of the 0–100 score."""
+        return math.sqrt(self.variance_right) * 100 / self.mean_items
+
+    @property
+    def sem(self) -> float | None:
+        """Standard error of measurement, in points (None without a KR-20, or when
+        it is above 1 by rounding)."""
+        r = self.kr20
+        if r is None or r > 1:
+            return None
+        return self.score_sd * math.sqrt(1 - r)
+
+
+def reliability(session: Session, module: Module, fiscal_year: int) -> Reliability | None:
+    """KR-20, SEM and the spread of drawn forms over the year's submitted attempts
+    (None when there are none). Counted in SQL: one row of sums comes back."""
+    right = case((AttemptAnswer.is_correct.is_(True), literal(1.0)), else_=literal(0.0))
+    answers = (
+        _year_answers(module.id, fiscal_year)
+        .add_columns(
+            AttemptAnswer.attempt_id.label("attempt_id"),
+            Question.key.label("key"),
+            right.label("right"),
+        )
+        .subquery("answers")
+    )
+    facility = (
+        select(answers.c.key, func.avg(answers.c.right).label("p"))
+        .group_by(answers.c.key)
+        .subquery("facility")
+    )
+    forms = (
+        select(
+            answers.c.attempt_id,
+            cast(func.count(), Float).label("k"),
+            func.sum(answers.c.right).label("x"),
+            func.sum(facility.c.p * (1 - facility.c.p)).label("pq"),
+            func.avg(facility.c.p).label("form_p"),
+        )
+        .join(facility, facility.c.key == answers.c.key)
+        .group_by(answers.c.attempt_id)
+        .subquery("forms")
+    )
+    row = session.execute(
+        select(
+            func.count(),
+            func.avg(forms.c.k),
+            func.avg(forms.c.x),
+            func.avg(forms.c.x * forms.c.x),
+            func.avg(forms.c.pq),
+            func.max(forms.c.form_p),
+            func.min(forms.c.form_p),
+            func.avg(forms.c.form_p),
+            func.avg(forms.c.form_p * forms.c.form_p),
+        )
+    ).one()
+    n, k, x, xx, pq, easiest, hardest, form_mean, form_square = row
+    if not n:
+        return None
+    form_variance = max(0.0, float(form_square) - float(form_mean) ** 2)
+    return Reliability(
+        attempts=int(n),
+        mean_items=float(k),
+        mean_right=float(x),
+        variance_right=max(0.0, float(xx) - float(x) ** 2),
+        mean_item_variance=float(pq),
+        easiest_form=100 * float(easiest),
+        hardest_form=100 * float(hardest),
+        mean_form=100 * float(form_mean),
+        form_sd=100 * math.sqrt(form_variance),
     )

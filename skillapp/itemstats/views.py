@@ -87,6 +87,7 @@ def module(slug):
         "itemstats/module.html",
         module=module,
         stats=stats,
+        reliability=queries.reliability(db.session, module, year),
         minimum=current_app.config["ITEM_STATS_MIN_RESPONSES"],
         flag_texts=flag_texts,
         flag_labels=flag_labels(),

@@ -40,6 +40,7 @@ def save_question(
     explanation="解説です。",
     weight="1",
     tags="",
+    group="",
     old=None,
     option_keys=None,
 ):
@@ -50,6 +51,7 @@ def save_question(
         "explanation": explanation,
         "weight": weight,
         "tags": tags,
+        "group": group,
         "option_count": str(len(options)),
         "correct": [str(n) for n, (_t, ok) in enumerate(options, 1) if ok],
     }

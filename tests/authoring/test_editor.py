@@ -266,6 +266,53 @@ def test_the_quiz_settings_are_saved_and_checked(client, author):
     )
 
 
+def test_groups_and_the_yearly_limit_are_edited_in_the_browser(client, author):
+    build_module(client)
+    page = _html(client.get("/authoring/modules/data-basics/questions/q-01"))
+    assert 'name="group"' in page and "互いに答えが分かってしまう問題" in page
+    assert (
+        save_question(
+            client,
+            "data-basics",
+            "q-01",
+            old="q-01",
+            text="量を比べるグラフは？",
+            options=(("棒グラフ", True), ("円グラフ", False)),
+            group="graph",
+        ).status_code
+        == 302
+    )
+    save_question(
+        client,
+        "data-basics",
+        "q-04",
+        text="割合を見るグラフは？",
+        options=(("円グラフ", True), ("折れ線グラフ", False)),
+        group="graph",
+    )
+    # Two questions of one group in a quiz that shows every question: refused.
+    page = _html(client.get("/authoring/modules/data-basics"))
+    assert "グループ graph" in page
+    assert "グループ「graph」の問題は1回の受験で1問しか出せません" in page
+    bad = save_question(client, "data-basics", "q-05", group="a b")
+    assert bad.status_code == 422 and "英数字と - _ だけ" in _html(bad)
+    client.post(
+        "/authoring/modules/data-basics/quiz",
+        data={"draw": "3", "max_attempts_per_year": "4", "review": "after_pass"},
+    )
+    page = _html(client.get("/authoring/modules/data-basics"))
+    assert "1年度の受験回数の上限" in page
+    assert publish(client, "data-basics").status_code == 302
+    version = module("data-basics").current_version
+    assert version.max_attempts_per_year == 4
+    assert {q.key: q.group_key for q in version.questions} == {
+        "q-01": "graph",
+        "q-02": None,
+        "q-03": None,
+        "q-04": "graph",
+    }
+
+
 # --- versions -------------------------------------------------------------------------
 
 

@@ -7,6 +7,10 @@ the one that sounds most careful (check, consult, confirm first). Each
 ``Strategy`` below is one such learner. The curriculum tests run them over the
 real item pool and many seeded draws: a good pool leaves them near chance.
 
+Writers who avoid those cues can lean the other way (the key always the
+shortest or the boldest option, absolute words only in true statements), which
+is a cue too: the last strategies read the cues reversed.
+
 Run as a script to see the figures while writing items:
 
     .venv/bin/python -m tests.content.cues [content/modules]
@@ -112,9 +116,11 @@ def _plain(text: str) -> str:
 Answerer = Callable[[QuestionSpec, random.Random], list[str]]
 
 
-def _tf(fallback: bool) -> Callable[[QuestionSpec, random.Random], list[str]]:
+def _tf(fallback: bool, *, inverted: bool = False) -> Answerer:
     def answer(q: QuestionSpec, rng: random.Random) -> list[str]:
         cue = true_false_cue(q.text)
+        if cue is not None and inverted:
+            cue = not cue
         return ["true" if (fallback if cue is None else cue) else "false"]
 
     return answer
@@ -140,7 +146,17 @@ def _combined(text: str) -> float:
     return _careful(text) + len(_plain(text)) / 100
 
 
-def _choice(score: Callable[[str], float]) -> Callable[[QuestionSpec, random.Random], list[str]]:
+# A learner who has seen through writers who lean the other way: the shortest
+# option, the boldest one, and absolute words read as true.
+def _shortest(text: str) -> float:
+    return -_longest(text)
+
+
+def _bold(text: str) -> float:
+    return -_combined(text)
+
+
+def _choice(score: Callable[[str], float]) -> Answerer:
     def answer(q: QuestionSpec, rng: random.Random) -> list[str]:
         if q.type == "single":
             return [_best(q.options, score, rng)]
@@ -171,6 +187,17 @@ STRATEGIES = [
         ("longest option", _choice(_longest)),
         ("most careful option", _choice(_careful)),
         ("careful, then longest", _choice(_combined)),
+    )
+    for fallback in (True, False)
+] + [
+    Strategy(
+        f"{name} / true-false cues reversed, else {'true' if fallback else 'false'}",
+        _tf(fallback, inverted=True),
+        choice,
+    )
+    for name, choice in (
+        ("shortest option", _choice(_shortest)),
+        ("boldest option", _choice(_bold)),
     )
     for fallback in (True, False)
 ]
@@ -223,14 +250,15 @@ def simulate(
     )
 
 
-def true_false_accuracy(questions: Sequence[QuestionSpec], fallback: bool) -> float:
-    """Share of true/false statements the cues (else ``fallback``) get right."""
+def true_false_accuracy(
+    questions: Sequence[QuestionSpec], fallback: bool, *, inverted: bool = False
+) -> float:
+    """Share of true/false statements the cues (else ``fallback``) get right;
+    ``inverted`` reads the cues the other way round."""
     items = [q for q in questions if q.type == "true_false" and not q.retired]
-    right = sum(
-        (true_false_cue(q.text) if true_false_cue(q.text) is not None else fallback)
-        == (q.correct_keys == ["true"])
-        for q in items
-    )
+    read = _tf(fallback, inverted=inverted)
+    rng = random.Random(0)
+    right = sum(read(q, rng) == q.correct_keys for q in items)
     return right / len(items) if items else 0.0
 
 
@@ -256,8 +284,10 @@ def main(argv: list[str]) -> int:
             )
             print(f"  {figures.mean:5.1f}  pass {figures.pass_rate:6.1%}  {strategy.name}")
     for fallback in (True, False):
-        accuracy = true_false_accuracy(everything, fallback)
-        print(f"\ntrue/false read right by the cues (else {fallback}): {accuracy:.1%}")
+        for inverted in (False, True):
+            accuracy = true_false_accuracy(everything, fallback, inverted=inverted)
+            how = "cues reversed" if inverted else "cues"
+            print(f"true/false read right by the {how} (else {fallback}): {accuracy:.1%}")
     cued = [
         (q.key, true_false_cue(q.text), q.correct_keys[0])
         for q in everything

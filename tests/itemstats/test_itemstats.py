@@ -233,3 +233,109 @@ def test_only_authors_and_admins(client, login, make_user, fixture):
         assert client.get("/authoring/item-stats/quiz").status_code == status, roles
     assert client.get("/authoring/item-stats/nope").status_code == 404
     assert client.get("/authoring/item-stats/quiz?fy=1999").status_code == 400
+
+
+# --- the test as a whole: KR-20, SEM and the spread of drawn forms -------------------
+#
+# The fixture above is one fixed form of k = 5 questions. Number right X over the
+# ten FY2026 attempts: 5 3 3 3 2 2 2 2 1 5, so mean 2.8, mean of X² 9.4 and
+# σ²_X = 9.4 − 2.8² = 1.56. Facilities 0.7 0.5 0.4 1.0 0.2 give
+# Σ p(1 − p) = 0.21 + 0.25 + 0.24 + 0 + 0.16 = 0.86, so
+# KR-20 = 5/4 · (1 − 0.86 / 1.56) = 0.560897…
+# σ of the scores = √1.56 · 100/5 = 24.98 points; SEM = 24.98 · √(1 − 0.5609) = 16.55.
+# Every attempt has the same form: 100 · mean p = 56.0 for each, spread 0.
+
+
+def test_kr20_of_a_fixed_form(fixture):
+    r = queries.reliability(db.session, fixture, 2026)
+    assert r.attempts == 10 and r.mean_items == 5
+    assert r.variance_right == pytest.approx(1.56)
+    assert r.mean_item_variance == pytest.approx(0.86)
+    assert r.kr20 == pytest.approx(1.25 * (1 - 0.86 / 1.56))
+    assert r.kr20 == pytest.approx(0.5609, abs=1e-4)
+    assert r.score_sd == pytest.approx(24.98, abs=0.01)
+    assert r.sem == pytest.approx(16.55, abs=0.01)
+    assert (r.easiest_form, r.hardest_form, r.mean_form) == pytest.approx((56.0, 56.0, 56.0))
+    assert r.form_sd == pytest.approx(0.0, abs=1e-6)
+    # The FY2025 attempt is its own year; a year without attempts has no figures.
+    assert queries.reliability(db.session, fixture, 2025).attempts == 1
+    assert queries.reliability(db.session, fixture, 2024) is None
+
+
+# Drawn forms: four questions A B C D, two drawn per attempt, eight attempts.
+#
+#   attempt  form  answers   X   Σp(1−p) of the form   100 · mean p of the form
+#   1        A B   ✓ ✓       2   3/16 + 3/16 = 6/16    75.0
+#   2        A C   ✓ ✓       2   3/16 + 4/16 = 7/16    62.5
+#   3        B D   ✓ ✗       1   6/16                  50.0
+#   4        C D   ✗ ✗       0   7/16                  37.5
+#   5        A D   ✗ ✗       0   6/16                  50.0
+#   6        B C   ✓ ✓       2   7/16                  62.5
+#   7        A B   ✓ ✗       1   6/16                  75.0
+#   8        C D   ✗ ✓       1   7/16                  37.5
+#
+# p: A 3/4, B 3/4, C 1/2, D 1/4. Mean Σp(1−p) = 52/128 = 13/32.
+# X: mean 9/8, mean of X² 15/8, σ²_X = 15/8 − 81/64 = 39/64.
+# KR-20 = 2/1 · (1 − (13/32) / (39/64)) = 2 · (1 − 2/3) = 2/3.
+# σ of the scores = √(39/64) · 100/2 = 39.03; SEM = 39.03 · √(1/3) = 22.54.
+# Forms: easiest 75.0, hardest 37.5, mean 56.25, σ = √195.3125 = 13.98.
+DRAWN = [
+    ("AB", "✓✓"),
+    ("AC", "✓✓"),
+    ("BD", "✓✗"),
+    ("CD", "✗✗"),
+    ("AD", "✗✗"),
+    ("BC", "✓✓"),
+    ("AB", "✓✗"),
+    ("CD", "✗✓"),
+]
+
+
+@pytest.fixture
+def drawn(make_user, make_module):
+    questions = [_single(key, "ab") for key in "ABCD"]
+    module = make_module("pool", kind="assessment", questions=questions, draw=2)
+    for n, (form, marks) in enumerate(DRAWN, start=1):
+        user = make_user(f"D{n:02d}")
+        at = parse_local_datetime(f"2026-05-{n:02d}T10:00:00")
+        attempt = services.start_attempt(db.session, user.id, module, now=at)
+        ids = dict(
+            db.session.execute(
+                select(Question.key, Question.id).where(Question.version_id == attempt.version_id)
+            ).all()
+        )
+        # The paper this row of the table had (the draw itself is random).
+        attempt.question_ids = [ids[key] for key in form]
+        attempt.option_orders = {str(ids[key]): ["a", "b"] for key in form}
+        db.session.flush()
+        answers = {
+            ids[key]: ["a" if mark == "✓" else "b"] for key, mark in zip(form, marks, strict=True)
+        }
+        services.submit_attempt(db.session, attempt.id, user.id, answers=answers, now=at)
+        db.session.commit()
+    return module
+
+
+def test_kr20_over_drawn_forms(drawn):
+    r = queries.reliability(db.session, drawn, 2026)
+    assert (r.attempts, r.mean_items) == (8, 2)
+    assert r.mean_right == pytest.approx(9 / 8)
+    assert r.variance_right == pytest.approx(39 / 64)
+    assert r.mean_item_variance == pytest.approx(13 / 32)
+    assert r.kr20 == pytest.approx(2 / 3)
+    assert r.score_sd == pytest.approx(39.03, abs=0.01)
+    assert r.sem == pytest.approx(22.54, abs=0.01)
+    assert (r.easiest_form, r.hardest_form, r.mean_form) == pytest.approx((75.0, 37.5, 56.25))
+    assert r.form_sd == pytest.approx(13.98, abs=0.01)
+
+
+def test_the_whole_test_figures_follow_the_minimum(app, client, login, make_user, fixture):
+    login(make_user(roles=["author"]))
+    page = client.get("/authoring/item-stats/quiz?fy=2026").get_data(as_text=True)
+    assert 'id="kr20"' not in page
+    assert "受験が20件未満のため、テスト全体の数値は表示していません" in page
+    app.config["ITEM_STATS_MIN_RESPONSES"] = 10
+    page = client.get("/authoring/item-stats/quiz?fy=2026").get_data(as_text=True)
+    assert '<dd id="kr20">0.56' in page
+    assert "±16.5点" in page or "±16.6点" in page
+    assert "56.0" in page.split('id="form-spread"')[1].split("</dd>")[0]
