@@ -82,8 +82,11 @@ def test_an_admin_sets_the_profile_and_lessons_follow(
     page = client.get("/modules/intro/lessons/01-goal").get_data(as_text=True)
     assert "テスト市は「テスト市のDX推進方針」と「テスト市のDX推進計画」で進めます" in page
     assert "{{" not in page and "city-principles" not in page  # no statement: nothing shown
-    # The targets HR keeps, live: the default plan's FY2026 target for 部長・課長.
-    assert "DXリテラシー" in page.split("city-targets")[1] and "20%" in page
+    # The targets HR keeps, live. Still the shipped starting values (another city's
+    # plan), they are shown as a labelled reference case, not as the city's own.
+    block = page.split('class="city-targets"')[1]
+    assert "DXリテラシー" in block and "20%" in block
+    assert 'id="starting-values"' in block and "柏崎市" in block
     assert '<aside class="reference-case">' in page and "参考事例" in page
 
     response = client.post(
@@ -135,7 +138,9 @@ def test_the_targets_in_a_lesson_are_the_ones_hr_enters(
     db.session.commit()
     login(make_user())
     page = client.get("/modules/intro/lessons/01-goal").get_data(as_text=True)
-    assert "42.5%" in page.split("city-targets")[1]
+    block = page.split('class="city-targets"')[1]
+    assert "42.5%" in block
+    assert 'id="starting-values"' not in block  # the city's own now
 
 
 def test_only_admins_change_the_profile(client, login, make_user):

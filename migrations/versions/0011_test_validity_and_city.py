@@ -1,4 +1,5 @@
 """test validity and the city profile: question groups, a yearly attempt limit,
+per-tag draw counts,
 HR's retake rules per test (attempt_rules), the review rule each attempt
 started under, and the city profile behind the content placeholders
 
@@ -23,6 +24,7 @@ def upgrade():
         batch_op.add_column(sa.Column('group_key', sa.String(length=100), nullable=True))
     with op.batch_alter_table('module_versions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('max_attempts_per_year', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('stratify_counts', sa.JSON(), nullable=True))
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('review_answers', sa.String(length=20), nullable=True))
     op.create_table(
@@ -57,5 +59,6 @@ def downgrade():
     # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): a batch copy would drop
     # and rebuild tables that attempt_answers and others refer to.
     op.drop_column('attempts', 'review_answers')
+    op.drop_column('module_versions', 'stratify_counts')
     op.drop_column('module_versions', 'max_attempts_per_year')
     op.drop_column('questions', 'group_key')

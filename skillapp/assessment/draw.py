@@ -1,7 +1,7 @@
 """Choosing and ordering the questions of one attempt. Pure: no database."""
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -25,14 +25,17 @@ def draw_paper(
     *,
     draw_count: int | None = None,
     stratify_tags: Sequence[str] = (),
+    stratify_counts: Mapping[str, int] | None = None,
     shuffle_questions: bool = False,
     shuffle_options: bool = False,
     rng: random.Random | None = None,
 ) -> Paper:
     """Draw ``draw_count`` questions (all when None), evenly across ``stratify_tags``.
 
-    With stratification each tag first gets ⌊n / k⌋ questions, and the remaining
-    n mod k places go to tags chosen at random, so every attempt covers every tag.
+    With stratification each tag gets ``stratify_counts[tag]`` questions when
+    counts are given (a fixed blueprint: every attempt has the same make-up);
+    otherwise each tag first gets ⌊n / k⌋ questions, and the remaining n mod k
+    places go to tags chosen at random, so every attempt covers every tag.
     At most one item of each ``group`` is drawn: a group is one unit, which the
     draw picks like an item and then stands for by one of its members chosen at
     random (so a group weighs no more than any single item). The loader checks
@@ -45,7 +48,7 @@ def draw_paper(
     if count < len(items):
         units = _units(items)
         chosen = (
-            _stratified(units, count, stratify_tags, rng)
+            _stratified(units, count, stratify_tags, rng, stratify_counts)
             if stratify_tags
             else rng.sample(units, min(count, len(units)))
         )
@@ -81,15 +84,15 @@ def _units(items: list[PoolItem]) -> list[tuple[PoolItem, ...]]:
     return [tuple(unit) for unit in units]
 
 
-def _stratified(units, count, tags, rng):
+def _stratified(units, count, tags, rng, quotas=None):
     # A unit's stratum is its first item's tag (the loader makes a group share one).
     by_tag = {tag: [unit for unit in units if tag in unit[0].tags] for tag in tags}
     per_tag, extra = divmod(count, len(tags))
     chosen: list[tuple[PoolItem, ...]] = []
     taken: set[int] = set()
-    extra_tags = set(rng.sample(list(tags), extra)) if extra else set()
+    extra_tags = set(rng.sample(list(tags), extra)) if extra and not quotas else set()
     for tag in tags:
-        want = per_tag + (1 if tag in extra_tags else 0)
+        want = quotas[tag] if quotas else per_tag + (1 if tag in extra_tags else 0)
         available = [unit for unit in by_tag[tag] if id(unit) not in taken]
         picked = rng.sample(available, min(want, len(available)))
         chosen.extend(picked)

@@ -142,6 +142,7 @@ def start_attempt(session: Session, user_id: int, module: Module, *, now=None, r
         ],
         draw_count=version.draw_count,
         stratify_tags=version.stratify_tags or (),
+        stratify_counts=version.stratify_counts,
         shuffle_questions=version.shuffle_questions,
         shuffle_options=version.shuffle_options,
         rng=rng,

@@ -67,6 +67,8 @@ def _scalar(value: Any) -> str:
         return _quote(value)
     if isinstance(value, list):
         return "[" + ", ".join(_scalar(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_quote(k)}: {_scalar(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"cannot write {value!r}")
 
 
@@ -96,7 +98,12 @@ def quiz_yaml_with_lines(quiz: QuizSpec) -> tuple[str, dict[str, tuple[int, int]
     so that a problem the loader finds can be traced back to its question."""
     pairs = [
         ("draw", quiz.draw),
-        ("stratify_by", list(quiz.stratify_by) or None),
+        (
+            "stratify_by",
+            dict(quiz.stratify_counts)
+            if quiz.stratify_counts
+            else (list(quiz.stratify_by) or None),
+        ),
         ("time_limit_minutes", quiz.time_limit_minutes),
         ("max_attempts", quiz.max_attempts),
         ("max_attempts_per_year", quiz.max_attempts_per_year),

@@ -66,6 +66,33 @@ def join_tags(tags: list[str]) -> str:
     return ", ".join(tags)
 
 
+_COUNT_RE = re.compile(r"^(.+?)\s*[:：]\s*([0-9０-９]+)$")
+
+
+def split_strata(value: str | None) -> tuple[list[str], dict[str, int] | None]:
+    """The "draw evenly from these tags" line: 「用語, 行動原則」 (an even split) or
+    「用語: 4, 行動原則: 3」 (so many from each). A tag whose count cannot be read
+    keeps its text, so that the loader names it."""
+    tags, counts = [], {}
+    for item in split_tags(value):
+        match = _COUNT_RE.match(item)
+        if match:
+            tag = match.group(1).strip()
+            counts[tag] = int(unicodedata.normalize("NFKC", match.group(2)))
+            item = tag
+        if item not in tags:
+            tags.append(item)
+    if counts and len(counts) == len(tags):
+        return tags, counts
+    return tags, None
+
+
+def join_strata(tags: list[str], counts: dict[str, int] | None) -> str:
+    if counts:
+        return ", ".join(f"{tag}: {counts[tag]}" for tag in tags)
+    return join_tags(tags)
+
+
 class WholeNumberField(IntegerField):
     """An optional whole number; full-width digits (１２) are read too. A text input
     (inputmode numeric), so that what was typed reaches the server and a mistake

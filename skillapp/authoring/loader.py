@@ -213,6 +213,8 @@ class QuizSpec:
     review: str = REVIEW_ALWAYS
     # At most this many attempts a person starts in one fiscal year (None: no limit).
     max_attempts_per_year: int | None = None
+    # How many questions each stratify_by tag gives an attempt (None: an even split).
+    stratify_counts: dict[str, int] | None = None
 
     @property
     def active_questions(self) -> list[QuestionSpec]:
@@ -276,6 +278,8 @@ def content_hash(spec: ModuleSpec) -> str:
         quiz.pop("review", None)
     if quiz.get("max_attempts_per_year") is None:
         quiz.pop("max_attempts_per_year", None)
+    if quiz.get("stratify_counts") is None:
+        quiz.pop("stratify_counts", None)
     for question in quiz["questions"]:
         if not question.get("retired"):
             question.pop("retired", None)
@@ -1225,7 +1229,7 @@ class _ModuleReader:
         before = len(self.problems)
         f = _Fields(doc, data, None, _QUIZ_KEYS)
         draw = f.integer("draw", minimum=1)
-        stratify_by = f.text_list("stratify_by")
+        stratify_by, stratify_counts = self._read_strata(doc, f)
         time_limit = f.integer("time_limit_minutes", minimum=1)
         if time_limit is not None and time_limit > MAX_TIME_LIMIT_MINUTES:
             f.problem(
@@ -1273,7 +1277,7 @@ class _ModuleReader:
         elif active:
             self._check_groups(doc, f, active, draw)
         if stratify_by and active:
-            self._check_strata(doc, f, active, draw, stratify_by)
+            self._check_strata(doc, f, active, draw, stratify_by, stratify_counts)
         if len(self.problems) > before:
             return None
         if shuffle_questions is None:
@@ -1289,6 +1293,7 @@ class _ModuleReader:
             cooldown_minutes=cooldown,
             review=review or REVIEW_ALWAYS,
             max_attempts_per_year=per_year,
+            stratify_counts=stratify_counts,
         )
 
     def _check_groups(self, doc, f, active, draw) -> None:
@@ -1332,7 +1337,32 @@ class _ModuleReader:
                 ),
             )
 
-    def _check_strata(self, doc, f, active, draw, stratify_by) -> None:
+    def _read_strata(self, doc, f) -> tuple[list[str] | None, dict[str, int] | None]:
+        """``stratify_by``: a list of tags (an even split of ``draw``) or a mapping
+        of tag → how many questions each attempt draws from it."""
+        value = f.mapping.get("stratify_by")
+        if not isinstance(value, _Map):
+            return f.text_list("stratify_by"), None
+        counts: dict[str, int] = {}
+        for tag, number in value.items():
+            line = value.key_lines.get(tag, f.line("stratify_by"))
+            if not isinstance(tag, str) or not tag.strip():
+                doc.problem(line, _m(N_('each tag of "stratify_by" must be non-empty text')))
+            elif isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                doc.problem(
+                    line,
+                    _m(
+                        N_('"stratify_by": tag "%(tag)s" must draw a positive whole number'),
+                        tag=tag,
+                    ),
+                )
+            else:
+                counts[tag.strip()] = number
+        if len(counts) < len(value):
+            return None, None
+        return list(counts), counts
+
+    def _check_strata(self, doc, f, active, draw, stratify_by, quotas=None) -> None:
         counts = dict.fromkeys(stratify_by, 0)
         group_tag: dict[str, tuple[str, str]] = {}
         before = len(self.problems)
@@ -1391,8 +1421,22 @@ class _ModuleReader:
                 ),
             )
             return
-        need = math.ceil(draw / len(stratify_by)) if draw is not None else 1
+        if quotas is not None and draw != sum(quotas.values()):
+            f.problem(
+                "stratify_by",
+                _m(
+                    N_(
+                        'the questions "stratify_by" draws from its tags add up to %(sum)d, '
+                        'but "draw" is %(draw)s'
+                    ),
+                    sum=sum(quotas.values()),
+                    draw=str(draw) if draw else _m(N_("not set")),
+                ),
+            )
+            return
+        even = math.ceil(draw / len(stratify_by)) if draw is not None else 1
         for tag, count in counts.items():
+            need = quotas[tag] if quotas is not None else even
             if count < need:
                 f.problem(
                     "stratify_by",

@@ -317,12 +317,14 @@ def update_quiz_settings(
     shuffle_options: bool,
     review: str,
     max_attempts_per_year: int | None = None,
+    stratify_counts: dict[str, int] | None = None,
 ) -> None:
     spec = draft_spec(session, draft)
     quiz = replace(
         spec.quiz,
         draw=draw,
         stratify_by=stratify_by,
+        stratify_counts=stratify_counts,
         time_limit_minutes=time_limit_minutes,
         max_attempts=max_attempts,
         max_attempts_per_year=max_attempts_per_year,

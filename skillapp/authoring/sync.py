@@ -189,6 +189,7 @@ def _new_version(spec: ModuleSpec, module: Module, number: int, by_user_id) -> M
         tags=list(spec.tags),
         draw_count=quiz.draw,
         stratify_tags=list(quiz.stratify_by),
+        stratify_counts=dict(quiz.stratify_counts) if quiz.stratify_counts else None,
         time_limit_seconds=quiz.time_limit_minutes * 60 if quiz.time_limit_minutes else None,
         max_attempts=quiz.max_attempts,
         max_attempts_per_year=quiz.max_attempts_per_year,
@@ -254,6 +255,7 @@ def spec_from_version(session: Session, version: ModuleVersion) -> ModuleSpec:
         quiz=QuizSpec(
             draw=version.draw_count,
             stratify_by=list(version.stratify_tags or []),
+            stratify_counts=dict(version.stratify_counts) if version.stratify_counts else None,
             time_limit_minutes=(
                 version.time_limit_seconds // 60 if version.time_limit_seconds else None
             ),

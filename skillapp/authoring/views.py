@@ -32,9 +32,11 @@ from skillapp.authoring.forms import (
     QuestionForm,
     QuizSettingsForm,
     empty_rows,
+    join_strata,
     join_tags,
     option_keys,
     option_rows,
+    split_strata,
     split_tags,
 )
 from skillapp.authoring.images import ImageRejected, image_links
@@ -237,7 +239,7 @@ def quiz_settings(slug):
     form = QuizSettingsForm(
         data={
             "draw": quiz.draw,
-            "stratify_by": join_tags(quiz.stratify_by),
+            "stratify_by": join_strata(quiz.stratify_by, quiz.stratify_counts),
             "time_limit_minutes": quiz.time_limit_minutes,
             "max_attempts": quiz.max_attempts,
             "max_attempts_per_year": quiz.max_attempts_per_year,
@@ -253,7 +255,8 @@ def quiz_settings(slug):
             draft,
             current_user.id,
             draw=form.draw.data,
-            stratify_by=split_tags(form.stratify_by.data),
+            stratify_by=split_strata(form.stratify_by.data)[0],
+            stratify_counts=split_strata(form.stratify_by.data)[1],
             time_limit_minutes=form.time_limit_minutes.data,
             max_attempts=form.max_attempts.data,
             max_attempts_per_year=form.max_attempts_per_year.data,

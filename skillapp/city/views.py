@@ -52,18 +52,29 @@ def fill_lesson(html: str) -> Markup:
 
 
 def _targets() -> dict:
-    """Every indicator with its targets by band and fiscal year, as HR keeps them."""
+    """Every indicator with its targets by band and fiscal year, as HR keeps them,
+    and whether they are still the shipped starting values (another city's plan),
+    which the table then says, so that no reader takes them for their city's own."""
+    from skillapp.metrics.defaults import DEFAULT_INDICATORS, YEARS
     from skillapp.metrics.services import list_indicators, target_years
 
+    shipped = {
+        (code, band, year): float(value)
+        for code, _no, _name, _kind, _settings, targets in DEFAULT_INDICATORS
+        for band, values in targets.items()
+        for year, value in zip(YEARS, values, strict=True)
+    }
     years = target_years(db.session)
     indicators = []
+    now = {}
     for indicator in list_indicators(db.session):
         by = {(t.band, t.fiscal_year): t.target for t in indicator.targets}
+        now.update({(indicator.code, band, year): t for (band, year), t in by.items()})
         if not by:
             continue
         rows = [(band, [by.get((band, year)) for year in years]) for band in indicator.bands]
         indicators.append((indicator, rows))
-    return {"years": years, "indicators": indicators}
+    return {"years": years, "indicators": indicators, "starting_values": now == shipped}
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -67,6 +67,8 @@ class ModuleVersion(db.Model):
     # Quiz / assessment settings
     draw_count: Mapped[int | None] = mapped_column(Integer)
     stratify_tags: Mapped[list] = mapped_column(JSON, default=list)
+    # Questions each tag gives an attempt, {tag: n} (None: an even split of draw_count).
+    stratify_counts: Mapped[dict | None] = mapped_column(JSON)
     time_limit_seconds: Mapped[int | None] = mapped_column(Integer)
     max_attempts: Mapped[int | None] = mapped_column(Integer)
     # At most this many attempts a person starts in one fiscal year (None: no limit).

@@ -237,3 +237,17 @@ def test_the_learner_reads_the_rules_on_the_tests_page(client, login, make_user,
     page = client.get("/modules/exam").get_data(as_text=True)
     assert 'id="cooldown-note"' in page and "残り受験回数：4回" in page
     assert len(db.session.scalars(select(Attempt).where(Attempt.user_id == user.id)).all()) == 1
+
+
+def test_per_tag_counts_give_every_attempt_the_same_make_up():
+    items = [PoolItem(i, ("A" if i <= 10 else "B",), ("a", "b")) for i in range(1, 21)]
+    for seed in range(100):
+        paper = draw_paper(
+            items,
+            draw_count=7,
+            stratify_tags=["A", "B"],
+            stratify_counts={"A": 4, "B": 3},
+            rng=random.Random(seed),
+        )
+        ids = paper.question_ids
+        assert (sum(i <= 10 for i in ids), sum(i > 10 for i in ids)) == (4, 3)

@@ -313,6 +313,25 @@ def test_groups_and_the_yearly_limit_are_edited_in_the_browser(client, author):
     }
 
 
+def test_per_tag_counts_are_typed_after_a_colon(client, author):
+    assert new_module(client).status_code == 302
+    save_lesson(client, "data-basics", "01-a", title="読む", body="本文です。\n")
+    for key, tag in (("q-01", "用語"), ("q-02", "用語"), ("q-03", "行動原則")):
+        save_question(client, "data-basics", key, tags=tag)
+    client.post(
+        "/authoring/modules/data-basics/quiz",
+        data={"draw": "3", "stratify_by": "用語：２, 行動原則: 1", "review": "always"},
+    )
+    page = _html(client.get("/authoring/modules/data-basics/quiz"))
+    assert 'value="用語: 2, 行動原則: 1"' in page
+    assert publish(client, "data-basics").status_code == 302
+    version = module("data-basics").current_version
+    assert (version.stratify_tags, version.stratify_counts) == (
+        ["用語", "行動原則"],
+        {"用語": 2, "行動原則": 1},
+    )
+
+
 # --- versions -------------------------------------------------------------------------
 
 

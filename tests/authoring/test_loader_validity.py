@@ -171,3 +171,40 @@ def test_questions_take_only_inline_placeholders(content_dir):
     result = load_module_dir(bad)
     _find(result, "quiz.yaml", "{{targets}} can stand only in a lesson", line=4)
     _find(result, "quiz.yaml", "unknown placeholder {{town}}", line=6)
+
+
+def test_stratify_by_may_set_how_many_each_tag_gives(content_dir):
+    items = "".join(_tf(f"a{n}", "A") for n in range(4)) + "".join(
+        _tf(f"b{n}", "B") for n in range(3)
+    )
+    folder = write_module(
+        content_dir, quiz="draw: 5\nstratify_by: {A: 3, B: 2}\nquestions:\n" + items
+    )
+    result = load_module_dir(folder)
+    assert result.problems == []
+    [spec] = result.modules
+    assert (spec.quiz.stratify_by, spec.quiz.stratify_counts) == (["A", "B"], {"A": 3, "B": 2})
+    files = module_files(spec)
+    assert 'stratify_by: {"A": 3, "B": 2}' in files["quiz.yaml"].decode()
+    [again] = load_module_files("demo", files).modules
+    assert again.content_hash == spec.content_hash and again.quiz.stratify_counts == {
+        "A": 3,
+        "B": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("draw: 6\nstratify_by: {A: 3, B: 2}", 'add up to 5, but "draw" is 6'),
+        ("stratify_by: {A: 3, B: 2}", 'add up to 5, but "draw" is not set'),
+        ("draw: 5\nstratify_by: {A: 4, B: 1}", 'tag "A" has 3 questions'),
+        ("draw: 5\nstratify_by: {A: 0, B: 5}", '"stratify_by": tag "A" must draw a positive'),
+    ],
+)
+def test_bad_per_tag_counts_are_reported(content_dir, setting, expected):
+    items = "".join(_tf(f"a{n}", "A") for n in range(3)) + "".join(
+        _tf(f"b{n}", "B") for n in range(3)
+    )
+    folder = write_module(content_dir, quiz=f"{setting}\nquestions:\n" + items)
+    _find(load_module_dir(folder), "quiz.yaml", expected)
