@@ -59,22 +59,22 @@ def _targets() -> dict:
     from skillapp.metrics.services import list_indicators, target_years
 
     shipped = {
-        (code, band, year): float(value)
+        code: {
+            (band, year): float(value)
+            for band, values in targets.items()
+            for year, value in zip(YEARS, values, strict=True)
+        }
         for code, _no, _name, _kind, _settings, targets in DEFAULT_INDICATORS
-        for band, values in targets.items()
-        for year, value in zip(YEARS, values, strict=True)
     }
     years = target_years(db.session)
-    indicators = []
-    now = {}
+    own, starting = [], []
     for indicator in list_indicators(db.session):
         by = {(t.band, t.fiscal_year): t.target for t in indicator.targets}
-        now.update({(indicator.code, band, year): t for (band, year), t in by.items()})
         if not by:
             continue
         rows = [(band, [by.get((band, year)) for year in years]) for band in indicator.bands]
-        indicators.append((indicator, rows))
-    return {"years": years, "indicators": indicators, "starting_values": now == shipped}
+        (starting if by == shipped.get(indicator.code) else own).append((indicator, rows))
+    return {"years": years, "own": own, "starting": starting}
 
 
 @bp.route("/", methods=["GET", "POST"])
