@@ -108,7 +108,7 @@ def test_every_item_explains_and_is_fair(curriculum):
 def test_explanations_name_options_by_what_they_say(curriculum):
     """Options are shuffled for every attempt and shown without letters, so an
     explanation that says "a は…" points at nothing the learner saw."""
-    letter = re.compile(r"(?<![A-Za-z])[a-e](?:は|の|と|を|、|も|が|では|や)")
+    letter = re.compile(r"(?<![A-Za-z])[a-e](?:は|の|と|を|、|も|が|では|や)|[（(][a-e][）)]")
     found = []
     for spec in curriculum.values():
         assert spec.quiz.shuffle_options, spec.slug
@@ -144,9 +144,18 @@ def test_true_false_items_of_the_pool_are_not_mostly_one_answer(curriculum):
     assert max(counts.values()) <= 2 * len(keys) / 3, counts
 
 
+# What a block placeholder shows, in characters a reader reads: the targets
+# table (four indicators over four years) and a short statement of principles.
+BLOCK_CHARS = {"{{targets}}": 400, "{{principles}}": 200}
+
+
 def _reading_chars(markdown):
-    """Characters a reader reads: the text without whitespace and Markdown markup."""
-    return len(re.sub(r"[\s#*|>`-]", "", markdown))
+    """Characters a reader reads: the text without whitespace and Markdown markup,
+    with what each block placeholder shows in its place."""
+    extra = sum(n * markdown.count(token) for token, n in BLOCK_CHARS.items())
+    for token in BLOCK_CHARS:
+        markdown = markdown.replace(token, "")
+    return len(re.sub(r"[\s#*|>`-]", "", markdown)) + extra
 
 
 # Reading on a phone: about 400 characters of Japanese a minute.
