@@ -27,7 +27,7 @@ from skillapp.roster import bp, importing, services
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
 from skillapp.roster.forms import RosterConfirmForm, RosterUploadForm
 from skillapp.roster.models import RosterImport, Staff
-from skillapp.uploads.services import held_file, hold_file, release_file
+from skillapp.uploads.services import USED_OR_EXPIRED, hold_file, take_file
 from skillapp.util.dates import today_jst
 from skillapp.util.spreadsheets import to_csv
 from skillapp.web import role_required
@@ -141,9 +141,10 @@ def confirm():
     form = RosterConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    held = held_file(db.session, form.token.data, user_id=current_user.id, purpose=UPLOAD)
+    # Taken once: of several confirms of one upload, exactly one applies it.
+    held = take_file(db.session, form.token.data, user_id=current_user.id, purpose=UPLOAD)
     if held is None:
-        flash(_("The uploaded file has expired. Upload it again."), "error")
+        flash(str(USED_OR_EXPIRED), "error")
         return redirect(url_for("roster.index"))
     try:
         as_of = date.fromisoformat(form.as_of.data)
@@ -171,7 +172,6 @@ def confirm():
         deactivate_missing=deactivate,
         issue_passwords=first_passwords_mode() == "random",
     )
-    release_file(db.session, held)
     download = None
     if result.passwords:
         data = to_csv(
@@ -214,11 +214,10 @@ def download_passwords(token):
     """The first passwords of new accounts: downloadable once, by whoever imported."""
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
-    held = held_file(db.session, token, user_id=current_user.id, purpose=PASSWORDS)
+    held = take_file(db.session, token, user_id=current_user.id, purpose=PASSWORDS)
     if held is None:
         abort(404)
     data, name = held.data, held.file_name
-    release_file(db.session, held)
     record_event(
         db.session,
         "export",
