@@ -121,6 +121,11 @@ def _print_plan(plan, file_name):
         f"unchanged {counts['unchanged']}, deactivated {counts['deactivated']}, "
         f"unclassified {counts['unclassified']}{skipped}"
     )
+    if plan.absent_columns:
+        click.echo(
+            f"  kept: no {'/'.join(plan.absent_columns)} column in the file; "
+            "the values on record stay"
+        )
     if plan.skipped is not None:
         # Every skipped row, not only the first 20: each one needs correcting.
         for problem in plan.skipped.problems:
