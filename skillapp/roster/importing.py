@@ -295,7 +295,6 @@ def plan_import(
         rows=rows,
         bands=bands,
         skipped=skipped,
-        absent_columns=[column.header for column in COLUMNS if column.code in absent],
     )
     empty = dict.fromkeys(absent, "")
     state = state_at(as_of)
@@ -328,6 +327,8 @@ def plan_import(
                 "is_active": is_active,
             },
         )
+    if current:  # the first roster keeps nothing: it says nothing of it
+        plan.absent_columns = [c.header for c in COLUMNS if c.code in absent]
     in_file = set(skipped.staff_nos) if skipped else set()
     for row in rows:
         in_file.add(row.staff_no)
