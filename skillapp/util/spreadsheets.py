@@ -114,8 +114,10 @@ class SpreadsheetLimits:
     rows: int = 200_000  # rows below the header row, up to the last one with data
     columns: int = 300  # columns up to the last one with data, in any row
     cells: int = 3_000_000  # the cells of every row up to its last one with data
-    # The XML inside an XLSX: a 200,000-person roster unpacks to about 60 MB.
+    # The XML inside an XLSX: a 200,000-person roster unpacks to about 70 MB;
+    # its table of shared strings (all read at once) to about 15 MB.
     xlsx_unpacked: int = 256 * 1024 * 1024
+    xlsx_shared_strings: int = 32 * 1024 * 1024
 
     @classmethod
     def from_config(cls) -> "SpreadsheetLimits":
@@ -159,6 +161,48 @@ class _Grid:
         self.headers: list[str] = []
         self.control: list[CellProblem] = []
         self.control_count = 0
+        self.read = 0  # the last XLSX row number read
+
+    def add_at(self, number: int, cells: dict[int, str]) -> None:
+        """Add an XLSX row by its row number (1-based; rows may be missing in
+        between) from its cells by column number (1-based)."""
+        gap = number - self.read - 1
+        if gap > 0 and self.rows:
+            self.blank_run += gap
+        self.read = max(self.read, number)
+        if not any(text.strip() for text in cells.values()):
+            self.add([])
+            return
+        width = max(column for column, text in cells.items() if text.strip())
+        limit = self.limits.columns
+        if width > limit:
+            first = min(c for c, text in cells.items() if c > limit and text.strip())
+            self.too_wide(len(self.rows) + self.blank_run + 1, first - 1)
+        row = [""] * width
+        for column, text in cells.items():
+            if column <= width:
+                row[column - 1] = text
+        self.add(row)
+
+    def number_for(self, file_row: int) -> int:
+        """The row number (1 = the header row) of an XLSX row not added yet."""
+        if not self.rows:
+            return 1
+        return len(self.rows) + self.blank_run + max(1, file_row - self.read)
+
+    def too_wide(self, number: int, index: int) -> None:
+        """Refuse a value in the column of 0-based ``index``, past the limit."""
+        limit = self.limits.columns
+        raise SpreadsheetError(
+            [
+                CellProblem(
+                    number,
+                    column_letter(index),
+                    f"列が多すぎます。読み込めるのは{limit:,}列目"
+                    f"（{column_letter(limit - 1)}列）までです。",
+                )
+            ]
+        )
 
     def add(self, cells: list[str]) -> None:
         while cells and not cells[-1].strip():
@@ -184,16 +228,8 @@ class _Grid:
                 ]
             )
         if len(cells) > limits.columns:
-            first = next(i for i in range(limits.columns, len(cells)) if cells[i].strip())
-            raise SpreadsheetError(
-                [
-                    CellProblem(
-                        number,
-                        column_letter(first),
-                        f"列が多すぎます。読み込めるのは{limits.columns:,}列目"
-                        f"（{column_letter(limits.columns - 1)}列）までです。",
-                    )
-                ]
+            self.too_wide(
+                number, next(i for i in range(limits.columns, len(cells)) if cells[i].strip())
             )
         self.cells += len(cells)
         if self.cells > limits.cells:
@@ -270,12 +306,17 @@ def read_grid(
     return grid.finish(), encoding
 
 
-def _read_xlsx(data: bytes, sheet: str | int, limits: SpreadsheetLimits, grid: _Grid) -> None:
-    """Stream the rows of a workbook's sheet into ``grid`` (openpyxl's read-only
-    mode: one row in memory at a time, besides the shared strings)."""
-    import zipfile
+def _read_xlsx(data: bytes, sheet: str | int, limits: SpreadsheetLimits, grid: "_Grid") -> None:
+    """Stream the rows of a workbook's sheet into ``grid``, one row at a time.
 
-    from openpyxl import load_workbook
+    openpyxl's workbook and style parts are read as usual; the sheet itself is
+    read here, cell by cell, rather than by openpyxl's read-only worksheet,
+    which scans a whole sheet that lacks a <dimension> before the first row
+    and holds a whole <row> element (any number of cells) in memory. Each cell
+    is decoded by openpyxl's own WorkSheetParser.parse_cell (openpyxl is
+    pinned in pyproject.toml).
+    """
+    import zipfile
 
     def unreadable(error: Exception) -> SpreadsheetError:
         detail = str(error)[:200]
@@ -284,44 +325,135 @@ def _read_xlsx(data: bytes, sheet: str | int, limits: SpreadsheetLimits, grid: _
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             # zipfile never unpacks more than a member declares.
-            unpacked = sum(info.file_size for info in archive.infolist())
+            infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as error:
         raise unreadable(error) from error
-    if unpacked > limits.xlsx_unpacked:
+    unpacked = sum(info.file_size for info in infos)
+    strings = sum(info.file_size for info in infos if info.filename.endswith("sharedStrings.xml"))
+    if unpacked > limits.xlsx_unpacked or strings > limits.xlsx_shared_strings:
         raise SpreadsheetError(
             [
                 CellProblem(
                     None,
                     None,
                     f"Excel ファイルが大きすぎます（展開すると{unpacked / 1024 / 1024:,.0f} MB、"
-                    f"読み込めるのは{limits.xlsx_unpacked / 1024 / 1024:,.0f} MBまで）。"
+                    f"読み込めるのは{limits.xlsx_unpacked / 1024 / 1024:,.0f} MBまで、"
+                    f"うち文字列の表は{limits.xlsx_shared_strings / 1024 / 1024:,.0f} MBまで）。"
                     "不要なシートや書式を消すか、CSV で保存してください。",
                 )
             ]
         )
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception as error:  # noqa: BLE001 — any unreadable workbook
-        raise unreadable(error) from error
-    try:
-        worksheet = workbook.worksheets[sheet] if isinstance(sheet, int) else workbook[sheet]
-        # The declared size of the sheet may be wrong: read what is there.
-        worksheet.reset_dimensions()
-        for row in worksheet.iter_rows():
-            grid.add([_xlsx_text(cell) for cell in row])
+        _stream_sheet(data, sheet, limits, grid)
     except SpreadsheetError:
         raise
-    except Exception as error:  # noqa: BLE001 — a damaged part found while reading
+    except Exception as error:  # noqa: BLE001 — any damaged or unreadable part
         raise unreadable(error) from error
+
+
+def _stream_sheet(data: bytes, sheet: str | int, limits: SpreadsheetLimits, grid: "_Grid"):
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    ns = f"{{{SHEET_MAIN_NS}}}"
+    row_tag, cell_tag, value_tag = f"{ns}row", f"{ns}c", f"{ns}v"
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [
+            (info, rel)
+            for info, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        ]
+        if isinstance(sheet, int):
+            target = sheets[sheet][1].target
+        else:
+            target = next(rel.target for info, rel in sheets if info.name == sheet)
+        workbook = reader.wb
+        strings = reader.shared_strings
+        with reader.archive.open(target) as source:
+            cells = WorkSheetParser(
+                source,
+                strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            # Excel's own widest row; a row with more cells is no sheet's, and
+            # one row's cells are all that is held at a time.
+            most = max(limits.columns, 16_384)
+            row_number, row, held = 0, {}, 0
+            for _event, element in iterparse(source):
+                tag = element.tag
+                if tag == cell_tag:
+                    held += 1
+                    kind = element.get("t")
+                    if kind in ("s", "inlineStr") and element.get("r"):
+                        # Text, the bulk of a roster, read directly: the column
+                        # from the reference, the text from the string table
+                        # or the inline runs (not the phonetic guide, rPh).
+                        column = _column_number(element.get("r"))
+                        cells.col_counter = column
+                        if kind == "s":
+                            index = element.findtext(value_tag)
+                            text = strings[int(index)] if index else ""
+                        else:
+                            text = _inline_text(element, ns)
+                    else:
+                        cell = cells.parse_cell(element)
+                        column = cell["column"]
+                        text = _xlsx_text(cell["value"], cell["data_type"])
+                    element.clear()
+                    if column > most or held > most:
+                        grid.too_wide(grid.number_for(row_number + 1), column - 1)
+                    if text:
+                        row[column] = text
+                elif tag == row_tag:
+                    number = element.get("r")
+                    row_number = int(number) if number else row_number + 1
+                    grid.add_at(row_number, row)
+                    element.clear()
+                    row, held = {}, 0
+                    cells.col_counter = 0
     finally:
-        workbook.close()
+        reader.archive.close()
 
 
-def _xlsx_text(cell) -> str:
+def _column_number(reference: str) -> int:
+    """The 1-based column of a cell reference such as "AB12"."""
+    number = 0
+    for char in reference:
+        if char.isdigit():
+            break
+        number = number * 26 + (ord(char.upper()) - 64)
+    return number
+
+
+def _inline_text(element, ns: str) -> str:
+    """The text of an inline string: its <t>, or the <t> of each run <r>."""
+    node = element.find(f"{ns}is")
+    if node is None:
+        return ""
+    parts = []
+    for child in node:
+        if child.tag == f"{ns}t":
+            parts.append(child.text or "")
+        elif child.tag == f"{ns}r":
+            parts.append(child.findtext(f"{ns}t") or "")
+    return "".join(parts)
+
+
+def _xlsx_text(value, data_type: str) -> str:
     """A cell as text, as pandas gave it: whole numbers without ".0", an error
     (#N/A, #DIV/0!) as empty, dates as 2026-04-01 00:00:00."""
-    value = cell.value
-    if value is None or cell.data_type == "e":
+    if value is None or data_type == "e":
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

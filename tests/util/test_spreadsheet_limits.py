@@ -213,9 +213,96 @@ def test_xlsx_cells_read_as_before():
     assert grid[1] == ["x"]  # an error cell reads as empty, as pandas read it
 
 
-def test_a_damaged_xlsx_is_a_clear_problem():
-    data = xlsx([["職員番号", "氏名"], ["1", "x"]])
-    broken = data[:200] + bytes(b ^ 0xFF for b in data[200:400]) + data[400:]
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"])
+def test_a_damaged_xlsx_is_a_clear_problem(part):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["職員番号", "氏名"])
+    workbook.active.append(["1", "x" * 500])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = bytearray(buffer.getvalue())
+    names = zipfile.ZipFile(io.BytesIO(bytes(data))).namelist()
+    if part not in names:  # openpyxl writes inline strings: damage the sheet instead
+        part = "xl/worksheets/sheet1.xml"
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(part)
+    start = (
+        info.header_offset
+        + 30
+        + len(part)
+        + int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    )
+    for offset in range(start + 10, start + 20):
+        data[offset] ^= 0xFF
     with pytest.raises(SpreadsheetError) as error:
-        read_grid(broken)
+        read_grid(bytes(data))
     assert messages(error)[0].startswith("Excel ファイルを読めません")
+
+
+def excel_like(sheet_data: str, shared: list[str]) -> bytes:
+    """An XLSX as Excel writes one: text in a shared strings part, cells by
+    reference; ``sheet_data`` is the XML inside <sheetData>."""
+    base = zipfile.ZipFile(io.BytesIO(xlsx([["x"]])))
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in base.infolist():
+            content = base.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = f"<worksheet {ns}><sheetData>{sheet_data}</sheetData></worksheet>"
+            elif info.filename == "[Content_Types].xml":
+                content = content.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sharedStrings" '
+                    b'Target="sharedStrings.xml"/></Relationships>',
+                )
+            target.writestr(info.filename, content)
+        items = "".join(shared)
+        target.writestr("xl/sharedStrings.xml", f'<sst {ns} count="{len(shared)}">{items}</sst>')
+    return out.getvalue()
+
+
+def test_an_excel_workbook_with_shared_strings_rich_text_and_furigana():
+    shared = [
+        "<si><t>職員番号</t></si>",
+        "<si><t>氏名</t></si>",
+        # 髙橋 with its reading as Excel keeps it (a phonetic run), read without it.
+        "<si><t>髙橋</t><rPh sb='0' eb='2'><t>タカハシ</t></rPh></si>",
+        "<si><r><t>山</t></r><r><rPr><b/></rPr><t>田</t></r></si>",
+    ]
+    sheet = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        '<row r="3"><c r="A3"><v>1001</v></c><c r="B3" t="s"><v>2</v></c></row>'
+        '<row><c><v>1002</v></c><c t="s"><v>3</v></c></row>'
+        '<row r="5"><c r="A5" t="inlineStr"><is><r><t>10</t></r><r><t>03</t></r></is></c>'
+        '<c r="B5" t="e"><v>#N/A</v></c></row>'
+    )
+    grid, encoding = read_grid(excel_like(sheet, shared))
+    assert encoding == "xlsx"
+    assert grid == [["職員番号", "氏名"], [], ["1001", "髙橋"], ["1002", "山田"], ["1003"]]
+
+
+def test_a_row_of_more_cells_than_excel_has_is_refused_as_it_is_read():
+    cells = "<c><v>1</v></c>" * 20_000  # no references: each is the next column
+    start = time.perf_counter()
+    with pytest.raises(SpreadsheetError) as error:
+        read_grid(excel_like(f'<row r="1">{cells}</row>', ["<si><t>x</t></si>"]))
+    assert time.perf_counter() - start < 2
+    assert messages(error)[0].startswith("1行目 「XFE」列: 列が多すぎます。")
+
+
+def test_a_sheet_without_dimension_is_not_scanned_before_its_first_rows():
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 20_001))
+    start = time.perf_counter()
+    with pytest.raises(SpreadsheetError) as error:
+        read_grid(excel_like(rows, ["<si><t>x</t></si>"]), limits=SMALL)
+    assert time.perf_counter() - start < 1
+    assert messages(error)[0].startswith("7行目: データの行が多すぎます。")
