@@ -135,7 +135,10 @@ def _print_plan(plan, file_name):
     for row in plan.new[:20]:
         click.echo(f"  new        row {row.row}: {row.staff_no} {row.name} {row.job_title}")
     for change in plan.changed[:20]:
-        fields = ", ".join(change.fields)
+        fields = ", ".join(
+            f"{f} cleared" if change.before.get(f) and getattr(change.row, f) in ("", None) else f
+            for f in change.fields
+        )
         click.echo(f"  changed    row {change.row.row}: {change.row.staff_no} ({fields})")
     for person in plan.deactivated[:20]:
         click.echo(f"  deactivate {person['staff_no']} {person['name']}")

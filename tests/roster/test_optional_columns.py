@@ -85,3 +85,16 @@ def test_the_preview_keeps_absent_columns_and_names_cleared_values(client, login
     cleared = [["1001", "髙橋 一郎", "総務部総務課", "課長", "", "在籍", "ichiro@example.jp"]]
     page = upload(client, csv_bytes(cleared, header=FULL)).get_data(as_text=True)
     assert re.search(r"雇用区分: 正規 → <[^>]+>空にします", page)
+
+
+def test_the_command_says_which_values_are_kept_and_which_cleared(runner, tmp_path):
+    run_import(csv_bytes(APRIL, header=FULL), date(2026, 4, 1))
+    path = tmp_path / "october.csv"
+    path.write_bytes(csv_bytes(OCTOBER, header=REQUIRED_ONLY))
+    result = runner.invoke(args=["roster", "import", str(path), "--dry-run"])
+    assert "kept: no 雇用区分/メール column in the file" in result.output
+    assert "changed    row 3: 1002 (department)" in result.output
+    cleared = [["1001", "髙橋 一郎", "総務部総務課", "課長", "", "在籍", "ichiro@example.jp"]]
+    path.write_bytes(csv_bytes(cleared, header=FULL))
+    result = runner.invoke(args=["roster", "import", str(path), "--dry-run"])
+    assert "changed    row 2: 1001 (employment_type cleared)" in result.output
