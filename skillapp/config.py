@@ -72,6 +72,16 @@ ROSTER_FIRST_PASSWORDS = "random"
 # PostgreSQL it holds the roster tables for the few seconds it writes.
 ROSTER_BULK_LOAD_ROWS = 20_000
 
+# Every spreadsheet an import reads (roster, results, training, survey) is
+# read as a stream and refused, with a message, as soon as it goes past one of
+# these: rows below the header, columns, and cells (each row up to its last
+# value). 200,000 rows is far above any city's roster; the cells bound the
+# memory a file can take (about 100 bytes a cell of Japanese text: a file at
+# the limit takes about 300 MB; see docs/benchmarks.md, large uploads).
+IMPORT_MAX_ROWS = 200_000
+IMPORT_MAX_COLUMNS = 300
+IMPORT_MAX_CELLS = 3_000_000
+
 # Trust X-Forwarded-For / -Proto from this many proxies (0 when serving directly).
 PROXY_FIX_X_FOR = 0
 
