@@ -9,6 +9,7 @@ from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.learning.services import module_by_slug
 from skillapp.util.dates import format_jst
+from skillapp.util.ids import parse_id
 from skillapp.util.placeholders import fill_plain
 
 _ERRORS = {
@@ -60,8 +61,8 @@ def _answers_from_form(attempt: Attempt, form) -> dict[int, list[str]]:
     """Question id → option keys from the posted sheet (values are positions)."""
     answers = {}
     for name in form:
-        if name.startswith("q-") and name[2:].isdigit():
-            question_id = int(name[2:])
+        question_id = parse_id(name[2:]) if name.startswith("q-") else None
+        if question_id is not None:
             try:
                 answers[question_id] = services.keys_from_positions(
                     attempt, question_id, form.getlist(name)
@@ -114,11 +115,12 @@ def save(attempt_id):
     whole form from the "save" button when scripts are off."""
     attempt = _own_attempt(attempt_id)
     if request.is_json:
-        payload = request.get_json(silent=True) or {}
-        try:
-            question_id = int(payload.get("question_id"))
-            values = [str(value) for value in payload.get("selected", [])]
-        except (TypeError, ValueError):
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict):
+            return jsonify(ok=False, error="bad_request"), 400
+        question_id = parse_id(payload.get("question_id"))
+        values = payload.get("selected", [])
+        if question_id is None or not isinstance(values, list):
             return jsonify(ok=False, error="bad_request"), 400
         try:
             selected = services.keys_from_positions(attempt, question_id, values)
