@@ -22,8 +22,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from skillapp.extensions import db, login_manager
+from skillapp.util.ids import MAX_ID, parse_id
 
 
 def select_locale() -> str:
@@ -50,6 +52,37 @@ def safe_next_url(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row id in a URL, 1..2^31 − 1 written the canonical way.
+
+    Anything else does not match, so the URL is a 404 before the view runs: a
+    larger number cannot name a row and would overflow the database driver
+    (a 500 from SQLite beyond 2^63, from PostgreSQL beyond 2^31)."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def __init__(self, map, min=1, max=MAX_ID) -> None:  # noqa: A002 (werkzeug's names)
+        super().__init__(map, min=min, max=max)
+
+
+def id_arg(name: str) -> int | None:
+    """``?name=`` as a row id: None when absent or empty (no filter); 404 when
+    it cannot name a row (not a canonical number, or beyond 2^31 − 1)."""
+    raw = request.args.get(name, "")
+    if raw == "":
+        return None
+    value = parse_id(raw)
+    if value is None:
+        abort(404)
+    return value
+
+
+def page_arg(name: str = "page") -> int:
+    """``?page=``: 1 when absent or empty; 404 for anything but a page number
+    (one beyond 2^31 − 1 would overflow the database's OFFSET)."""
+    return id_arg(name) or 1
 
 
 def role_required(*roles: str):
@@ -204,6 +237,8 @@ def _apply_due_roster_states():
 
 
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: every id in a URL is <id:…>.
+    app.url_map.converters["id"] = IdConverter
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=0

@@ -88,7 +88,7 @@ def start(slug):
     return redirect(url_for("assessment.take", attempt_id=attempt.id))
 
 
-@bp.route("/attempts/<int:attempt_id>")
+@bp.route("/attempts/<id:attempt_id>")
 @login_required
 def take(attempt_id):
     attempt = _own_attempt(attempt_id, close_if_expired=True)
@@ -108,7 +108,7 @@ def take(attempt_id):
     )
 
 
-@bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@bp.route("/attempts/<id:attempt_id>/answers", methods=["POST"])
 @login_required
 def save(attempt_id):
     """Save answers while the learner works: JSON from the page's script, or the
@@ -146,7 +146,7 @@ def save(attempt_id):
     return redirect(url_for("assessment.take", attempt_id=attempt.id))
 
 
-@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@bp.route("/attempts/<id:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(attempt_id):
     attempt = _own_attempt(attempt_id)
@@ -163,7 +163,7 @@ def submit(attempt_id):
     return redirect(url_for("assessment.result", attempt_id=attempt.id))
 
 
-@bp.route("/attempts/<int:attempt_id>/result")
+@bp.route("/attempts/<id:attempt_id>/result")
 @login_required
 def result(attempt_id):
     attempt = _own_attempt(attempt_id, close_if_expired=True)
@@ -188,7 +188,7 @@ def result(attempt_id):
     )
 
 
-@bp.route("/api/v1/attempts/<int:attempt_id>")
+@bp.route("/api/v1/attempts/<id:attempt_id>")
 @login_required
 def attempt_json(attempt_id):
     """The attempt as data. Before submission: questions, options and the learner's

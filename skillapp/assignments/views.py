@@ -175,7 +175,7 @@ def new():
     return _render_form(form)
 
 
-@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@bp.route("/assignments/<id:assignment_id>/edit", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def edit(assignment_id):
     assignment = _assignment_or_404(assignment_id)
@@ -198,7 +198,7 @@ def edit(assignment_id):
     return _render_form(form, assignment)
 
 
-@bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
+@bp.route("/assignments/<id:assignment_id>/delete", methods=["POST"])
 @role_required(*MANAGERS)
 def delete(assignment_id):
     assignment = _assignment_or_404(assignment_id)
@@ -219,7 +219,7 @@ def _filters(scope: Scope):
     return band, department_id, show
 
 
-@bp.route("/assignments/<int:assignment_id>")
+@bp.route("/assignments/<id:assignment_id>")
 @login_required
 def detail(assignment_id):
     scope = report_scope()
@@ -258,7 +258,7 @@ def detail(assignment_id):
     )
 
 
-@bp.route("/assignments/<int:assignment_id>/people.<fmt>")
+@bp.route("/assignments/<id:assignment_id>/people.<fmt>")
 @login_required
 def export_people(assignment_id, fmt):
     """The people of an assignment (with the page's filters) as CSV, XLSX or PDF."""
