@@ -1,6 +1,7 @@
 """Request-wide web concerns: login loading, locale, security headers, errors,
 the role decorator and helpers shared by every blueprint's views."""
 
+import unicodedata
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -43,11 +44,25 @@ def client_ip() -> str:
     return request.remote_addr or ""
 
 
+# Longer than any page of this site with its query string.
+_NEXT_MAX_LENGTH = 2000
+# Control (C0, DEL, C1), format (zero-width, bidi) and line/paragraph separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
 def safe_next_url(target: str | None, default: str) -> str:
-    """Only a path on this site: no scheme, no host, no protocol-relative //."""
-    if not target:
+    """``target`` if it is a path on this site, else ``default``.
+
+    A path: it starts with one "/" (no scheme, no host, no protocol-relative
+    "//"), and holds no backslash and no control or invisible character.
+    Browsers read "\\" as "/" and drop tabs and line breaks from a URL, so
+    "/\\evil.example" and "/<tab>/evil.example" would leave the site; CR/LF in a
+    Location header is refused by Werkzeug (a 500 after the login had been
+    committed). Such a target is refused, not repaired."""
+    if not target or len(target) > _NEXT_MAX_LENGTH:
         return default
-    target = target.strip().replace("\\", "/")
+    if "\\" in target or any(unicodedata.category(c) in _INVISIBLE for c in target):
+        return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
