@@ -196,7 +196,12 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_user and current_user.is_authenticated:
+    if response.headers.get("Content-Disposition", "").startswith("attachment"):
+        # Every file the app hands out names people or is someone's own (a
+        # certificate, an export, a list of first passwords): no copy kept by the
+        # browser or a proxy. send_file's "no-cache" would let them store it.
+        response.headers["Cache-Control"] = "no-store"
+    elif current_user and current_user.is_authenticated:
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
