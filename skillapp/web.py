@@ -1,7 +1,9 @@
 """Request-wide web concerns: login loading, locale, security headers, errors,
 the role decorator and helpers shared by every blueprint's views."""
 
+import time
 import unicodedata
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -256,6 +258,25 @@ def _apply_due_roster_states():
     current_app.extensions["skillapp_due_states_day"] = today
 
 
+# Expired pending files (a list of first passwords among them) are deleted by
+# the requests too, at most this long after they expire, per process; the
+# check is one read of a table that holds only the last hour's files.
+FILE_PURGE_INTERVAL = timedelta(minutes=5)
+FILES_PURGED_AT = "skillapp_files_purged_at"
+
+
+def _purge_expired_files():
+    now = time.monotonic()
+    last = current_app.extensions.get(FILES_PURGED_AT)
+    if last is not None and now - last < FILE_PURGE_INTERVAL.total_seconds():
+        return
+    from skillapp.uploads.services import purge_expired_files
+
+    if purge_expired_files(db.session):
+        db.session.commit()
+    current_app.extensions[FILES_PURGED_AT] = now
+
+
 def init_app(app: Flask) -> None:
     # Before any blueprint adds its rules: every id in a URL is <id:…>.
     app.url_map.converters["id"] = IdConverter
@@ -271,6 +292,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     # First, so that someone who left today is already logged out.
     app.before_request(_apply_due_roster_states)
+    app.before_request(_purge_expired_files)
     app.before_request(_force_password_change)
     app.before_request(_close_expired_attempts)
     app.after_request(_security_headers)

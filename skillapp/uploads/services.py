@@ -14,7 +14,7 @@ LIFETIME = timedelta(hours=1)
 
 def hold_file(session: Session, *, user_id: int, purpose: str, file_name: str, data: bytes) -> str:
     """Keep a file for its owner; returns the token that names it."""
-    session.execute(delete(PendingFile).where(PendingFile.created_at < utcnow() - LIFETIME))
+    purge_expired_files(session)
     token = secrets.token_urlsafe(24)
     session.add(
         PendingFile(
@@ -41,3 +41,20 @@ def held_file(session: Session, token: str, *, user_id: int, purpose: str) -> Pe
 def release_file(session: Session, held: PendingFile) -> None:
     session.delete(held)
     session.flush()
+
+
+def purge_expired_files(session: Session, *, now=None) -> int:
+    """Delete every held file past its lifetime (an uploaded roster, a list of
+    first passwords in plain text); returns how many. A read first, so that
+    the usual case (nothing expired) takes no write lock."""
+    cutoff = (now or utcnow()) - LIFETIME
+    expired = session.scalars(select(PendingFile.id).where(PendingFile.created_at < cutoff)).all()
+    if not expired:
+        return 0
+    result = session.execute(
+        delete(PendingFile)
+        .where(PendingFile.id.in_(expired), PendingFile.created_at < cutoff)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return result.rowcount or 0
