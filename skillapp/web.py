@@ -24,6 +24,7 @@ from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -299,7 +300,15 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/fonts/<name>", "font", _font)
 
     @app.errorhandler(400)
-    def bad_request(_e):
+    def bad_request(e):
+        if isinstance(e, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL of this site can be built for
+            # it, so no page either (it would link to the stylesheet).
+            return (
+                "400 Bad Request: this host is not served here.\n",
+                400,
+                {"Content-Type": "text/plain; charset=utf-8"},
+            )
         return _render_error(400, _l("Bad request"), _l("The request could not be understood."))
 
     @app.errorhandler(CSRFError)
