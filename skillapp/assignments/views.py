@@ -47,9 +47,18 @@ def report_scope() -> Scope:
     return viewer_scope()
 
 
-def _assignment_or_404(assignment_id: int) -> Assignment:
+def _assignment_or_404(assignment_id: int, scope: Scope | None = None) -> Assignment:
+    """The assignment, else 404; with a department head's ``scope``, 404 too for
+    one that reaches nobody in their unit (as in the list): its note, target
+    and title are not theirs to read."""
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None:
+        abort(404)
+    if (
+        scope is not None
+        and scope.department_ids is not None
+        and not queries.reaches(db.session, assignment, scope=scope)
+    ):
         abort(404)
     return assignment
 
@@ -223,7 +232,7 @@ def _filters(scope: Scope):
 @login_required
 def detail(assignment_id):
     scope = report_scope()
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, scope)
     band, department_id, show = _filters(scope)
     today = today_jst()
     summary = queries.summary(db.session, assignment, scope=scope, today=today)
@@ -265,7 +274,7 @@ def export_people(assignment_id, fmt):
     scope = report_scope()
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, scope)
     band, department_id, show = _filters(scope)
     today = today_jst()
     people = queries.people(
