@@ -11,6 +11,7 @@ pandas is imported here and in each feature's ``importing.py`` only.
 import codecs
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -216,9 +217,32 @@ def _cell(value) -> str:
     return "" if text == "nan" else text
 
 
+# Characters a spreadsheet program may skip, or a person not see, before a
+# trigger: whitespace, and control and format characters (zero-width space and
+# joiners, the BOM, soft hyphen, direction marks and overrides, lone combining marks).
+_SKIPPABLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Mn"})
+# The minus sign (U+2212, and what NFKC folds onto it: ⁻ ₋) reads as "-".
+_MINUS_SIGN = "\u2212"
+
+
+def _looks_like_formula(text: str) -> bool:
+    """Whether the first visible character, folded by NFKC (＝ ﹦ ⁼ → =, ＋ → +,
+    － − ⁻ → -, ＠ → @), is a trigger; a tab or CR among the leading characters
+    counts as one too."""
+    for char in text:
+        if char in ("\t", "\r"):
+            return True
+        if char.isspace() or unicodedata.category(char) in _SKIPPABLE:
+            continue
+        folded = unicodedata.normalize("NFKC", char).replace(_MINUS_SIGN, "-")
+        return folded.startswith(FORMULA_TRIGGERS)
+    return False
+
+
 def guard_formula(value):
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe:
+    decided on what the program sees, not on the first code point alone."""
+    if isinstance(value, str) and _looks_like_formula(value):
         return "'" + value
     return value
 
