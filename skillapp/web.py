@@ -266,6 +266,19 @@ FILE_PURGE_INTERVAL = timedelta(minutes=5)
 FILES_PURGED_AT = "skillapp_files_purged_at"
 
 
+def _refuse_nul():
+    """NUL cannot be stored in, or compared by, PostgreSQL (its driver raises):
+    a URL holding one names nothing (404), and a query string or form field
+    holding one is refused (400), before any view looks anything up with it."""
+    if "\x00" in request.path:
+        abort(404)
+    fields = [*request.args.items(multi=True)]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += request.form.items(multi=True)
+    if any("\x00" in key or "\x00" in value for key, value in fields):
+        abort(400)
+
+
 def _purge_expired_files():
     now = time.monotonic()
     last = current_app.extensions.get(FILES_PURGED_AT)
@@ -291,7 +304,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.needs_refresh_message = _l("Please log in again.")
     login_manager.session_protection = "basic"
-    # First, so that someone who left today is already logged out.
+    app.before_request(_refuse_nul)
+    # First to use the database, so that someone who left today is already logged out.
     app.before_request(_apply_due_roster_states)
     app.before_request(_purge_expired_files)
     app.before_request(_force_password_change)
