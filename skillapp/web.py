@@ -81,7 +81,7 @@ class IdConverter(IntegerConverter):
 
     regex = r"[1-9][0-9]{0,9}"
 
-    def __init__(self, map, min=1, max=MAX_ID) -> None:  # noqa: A002 (werkzeug's names)
+    def __init__(self, map, min=1, max=MAX_ID) -> None:  # werkzeug's parameter names
         super().__init__(map, min=min, max=max)
 
 
@@ -259,13 +259,6 @@ def _apply_due_roster_states():
     current_app.extensions["skillapp_due_states_day"] = today
 
 
-# Expired pending files (a list of first passwords among them) are deleted by
-# the requests too, at most this long after they expire, per process; the
-# check is one read of a table that holds only the last hour's files.
-FILE_PURGE_INTERVAL = timedelta(minutes=5)
-FILES_PURGED_AT = "skillapp_files_purged_at"
-
-
 def _refuse_nul():
     """NUL cannot be stored in, or compared by, PostgreSQL (its driver raises):
     a URL holding one names nothing (404), and a query string or form field
@@ -277,6 +270,13 @@ def _refuse_nul():
         fields += request.form.items(multi=True)
     if any("\x00" in key or "\x00" in value for key, value in fields):
         abort(400)
+
+
+# Expired pending files (a list of first passwords among them) are deleted by
+# the requests too, at most this long after they expire, per process; the
+# check is one read of a table that holds only the last hour's files.
+FILE_PURGE_INTERVAL = timedelta(minutes=5)
+FILES_PURGED_AT = "skillapp_files_purged_at"
 
 
 def _purge_expired_files():
