@@ -24,9 +24,14 @@ CITY_PLAN = None
 CITY_PRINCIPLES = None
 
 # The public address of the app, e.g. "https://skillapp.city.example.lg.jp".
-# Certificates print their verification address from it; None: the address
-# the certificate was downloaded from.
+# Certificates print their verification address from it. None: the address the
+# certificate was downloaded from if TRUSTED_HOSTS lists the hosts the app
+# answers to, else no address at all (the verification code and the page's
+# path only), since the Host header of a request is the client's to choose.
 PUBLIC_BASE_URL = None
+# The host names the app answers to, e.g. ["skillapp.city.example.lg.jp"]
+# (Flask's TRUSTED_HOSTS): a request for any other Host gets a 400.
+TRUSTED_HOSTS = None
 
 # Sessions (OWASP ASVS V3): server-side records, idle and absolute timeouts.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)

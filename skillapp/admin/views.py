@@ -15,7 +15,7 @@ from skillapp.auth.sessions import end_user_sessions
 from skillapp.extensions import db
 from skillapp.forms import CsrfOnlyForm
 from skillapp.roster.models import Staff
-from skillapp.web import client_ip, role_required
+from skillapp.web import client_ip, page_arg, role_required
 
 PAGE_SIZE = 50
 
@@ -29,7 +29,7 @@ def _admins_only():
 @bp.route("/users")
 def users():
     q = request.args.get("q", "").strip()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     query = select(User).join(User.staff)
     if q:
         like = f"%{q}%"
@@ -89,7 +89,7 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-@bp.route("/users/<int:user_id>", methods=["GET"])
+@bp.route("/users/<id:user_id>", methods=["GET"])
 def user(user_id):
     user = _user_or_404(user_id)
     roles_form = RolesForm(roles=sorted(user.roles - {"learner"}))
@@ -104,7 +104,7 @@ def user(user_id):
     )
 
 
-@bp.route("/users/<int:user_id>/roles", methods=["POST"])
+@bp.route("/users/<id:user_id>/roles", methods=["POST"])
 def user_roles(user_id):
     user = _user_or_404(user_id)
     form = RolesForm()
@@ -119,7 +119,7 @@ def user_roles(user_id):
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/users/<id:user_id>/password", methods=["POST"])
 def user_password(user_id):
     user = _user_or_404(user_id)
     form = ResetPasswordForm()
@@ -143,7 +143,7 @@ def user_password(user_id):
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+@bp.route("/users/<id:user_id>/sessions/end", methods=["POST"])
 def user_end_sessions(user_id):
     user = _user_or_404(user_id)
     count = end_user_sessions(db.session, user.id, "ended_by_admin")
@@ -163,7 +163,7 @@ def user_end_sessions(user_id):
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@bp.route("/users/<id:user_id>/unlock", methods=["POST"])
 def user_unlock(user_id):
     user = _user_or_404(user_id)
     if CsrfOnlyForm().validate_on_submit():
@@ -173,7 +173,7 @@ def user_unlock(user_id):
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@bp.route("/users/<id:user_id>/disable", methods=["POST"])
 def user_disable(user_id):
     user = _user_or_404(user_id)
     if CsrfOnlyForm().validate_on_submit():
@@ -193,7 +193,7 @@ def user_disable(user_id):
 @bp.route("/audit")
 def audit():
     action = request.args.get("action", "").strip()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)

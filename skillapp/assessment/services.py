@@ -22,6 +22,7 @@ from skillapp.audit.services import record_event
 from skillapp.auth.models import User
 from skillapp.db import upsert, utcnow
 from skillapp.learning.models import REVIEW_AFTER_PASS, REVIEW_ALWAYS, Module
+from skillapp.util.ids import parse_positive
 
 
 class AttemptError(Exception):
@@ -205,10 +206,18 @@ def keys_from_positions(attempt: Attempt, question_id: int, values: list[str]) -
         raise AttemptError("bad_question")
     keys = []
     for value in values:
-        if not str(value).isdigit() or not 1 <= int(value) <= len(order):
+        position = parse_position(value)
+        if position is None or position > len(order):
             raise AttemptError("bad_option")
-        keys.append(order[int(value) - 1])
+        keys.append(order[position - 1])
     return keys
+
+
+def parse_position(value) -> int | None:
+    """A 1-based option position as the page sends it (``"2"``, or 2 in JSON),
+    or None for anything else: ``str.isdigit()`` lets ``"²"`` through, which
+    ``int()`` then refuses."""
+    return parse_positive(value)
 
 
 def save_answer(

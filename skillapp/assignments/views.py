@@ -47,9 +47,18 @@ def report_scope() -> Scope:
     return viewer_scope()
 
 
-def _assignment_or_404(assignment_id: int) -> Assignment:
+def _assignment_or_404(assignment_id: int, scope: Scope | None = None) -> Assignment:
+    """The assignment, else 404; with a department head's ``scope``, 404 too for
+    one that reaches nobody in their unit (as in the list): its note, target
+    and title are not theirs to read."""
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None:
+        abort(404)
+    if (
+        scope is not None
+        and scope.department_ids is not None
+        and not queries.reaches(db.session, assignment, scope=scope)
+    ):
         abort(404)
     return assignment
 
@@ -175,7 +184,7 @@ def new():
     return _render_form(form)
 
 
-@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@bp.route("/assignments/<id:assignment_id>/edit", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def edit(assignment_id):
     assignment = _assignment_or_404(assignment_id)
@@ -198,7 +207,7 @@ def edit(assignment_id):
     return _render_form(form, assignment)
 
 
-@bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
+@bp.route("/assignments/<id:assignment_id>/delete", methods=["POST"])
 @role_required(*MANAGERS)
 def delete(assignment_id):
     assignment = _assignment_or_404(assignment_id)
@@ -219,11 +228,11 @@ def _filters(scope: Scope):
     return band, department_id, show
 
 
-@bp.route("/assignments/<int:assignment_id>")
+@bp.route("/assignments/<id:assignment_id>")
 @login_required
 def detail(assignment_id):
     scope = report_scope()
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, scope)
     band, department_id, show = _filters(scope)
     today = today_jst()
     summary = queries.summary(db.session, assignment, scope=scope, today=today)
@@ -258,14 +267,14 @@ def detail(assignment_id):
     )
 
 
-@bp.route("/assignments/<int:assignment_id>/people.<fmt>")
+@bp.route("/assignments/<id:assignment_id>/people.<fmt>")
 @login_required
 def export_people(assignment_id, fmt):
     """The people of an assignment (with the page's filters) as CSV, XLSX or PDF."""
     scope = report_scope()
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, scope)
     band, department_id, show = _filters(scope)
     today = today_jst()
     people = queries.people(

@@ -55,6 +55,7 @@ from skillapp.authoring.messages import editor_error, image_error
 from skillapp.extensions import db
 from skillapp.forms import CsrfOnlyForm
 from skillapp.uploads.services import USED_OR_EXPIRED, hold_file, take_file
+from skillapp.util.ids import parse_positive
 from skillapp.util.markdown import render_markdown
 from skillapp.web import client_ip, role_required
 
@@ -523,7 +524,7 @@ def question(slug, key=None):
     form = QuestionForm(data=data)
     rows = _rows_for(existing)
     if request.method == "POST":
-        count = min(MAX_OPTIONS, max(0, int(request.form.get("option_count") or 0)))
+        count = min(MAX_OPTIONS, parse_positive(request.form.get("option_count", "")) or 0)
         rows = option_rows(request.form, count)
     status = 200
     if request.method == "POST" and request.form.get("action") == "more_options":

@@ -14,14 +14,22 @@ from skillapp.pdf.certificate import CertificateData, certificate_pdf
 from skillapp.web import client_ip
 
 
-def verify_url(code: str) -> str:
-    """The public address printed on the certificate. PUBLIC_BASE_URL, when set,
-    keeps it the same whichever address the learner downloaded it from."""
-    path = url_for("certificates.verify", code=services.format_code(code))
+def verify_path(code: str) -> str:
+    return url_for("certificates.verify", code=services.format_code(code))
+
+
+def verify_url(code: str) -> str | None:
+    """The address printed on the certificate, from the configuration only:
+    PUBLIC_BASE_URL, or the host the request came to when TRUSTED_HOSTS lists
+    the hosts the app answers to (Flask refuses any other with a 400). Without
+    either, None: the Host header is the client's to choose, and a forged one
+    would end up on a printed certificate."""
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
-        return base.rstrip("/") + path
-    return url_for("certificates.verify", code=services.format_code(code), _external=True)
+        return base.rstrip("/") + verify_path(code)
+    if current_app.config.get("TRUSTED_HOSTS"):
+        return url_for("certificates.verify", code=services.format_code(code), _external=True)
+    return None
 
 
 def _send(certificate: Certificate):
@@ -51,6 +59,7 @@ def _send(certificate: Certificate):
             issued_at=certificate.issued_at,
             code=services.format_code(certificate.code),
             verify_url=verify_url(certificate.code),
+            verify_path=verify_path(certificate.code),
         )
     )
     return send_file(

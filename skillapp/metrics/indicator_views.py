@@ -399,7 +399,7 @@ def new_indicator():
     return _indicator_form(form, status=422 if request.method == "POST" else 200)
 
 
-@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@bp.route("/indicators/<id:indicator_id>/edit", methods=["GET", "POST"])
 @_hr_only
 def edit_indicator(indicator_id):
     indicator = db.session.get(Indicator, indicator_id)

@@ -19,7 +19,7 @@ from skillapp.roster.bands import BAND_CODES, BAND_LABELS, MANAGEMENT
 from skillapp.roster.models import Department
 from skillapp.util.dates import fiscal_year_label, fiscal_year_of, today_jst
 from skillapp.util.spreadsheets import to_csv, to_xlsx
-from skillapp.web import client_ip
+from skillapp.web import client_ip, id_arg
 
 # Titles that head a 部 rather than a 課.
 _DIVISION_HEADS = {"部長", "次長"}
@@ -118,12 +118,12 @@ def _module_or_404(slug) -> Module:
 
 
 def unit_filters(scope) -> tuple[str | None, int | None]:
-    """``?band=`` and ``?department=``: 400 for an unknown grade, 403 for a
-    department outside the viewer's unit."""
+    """``?band=`` and ``?department=``: 400 for an unknown grade, 404 for what
+    cannot be a department id, 403 for a department outside the viewer's unit."""
     band = request.args.get("band") or None
     if band not in (None, "unclassified", *BAND_CODES):
         abort(400)
-    department_id = request.args.get("department", type=int)
+    department_id = id_arg("department")
     if (
         department_id
         and scope.department_ids is not None

@@ -190,7 +190,7 @@ def confirm():
     return redirect(url_for("roster.import_detail", import_id=result.record.id, passwords=download))
 
 
-@bp.route("/roster/imports/<int:import_id>")
+@bp.route("/roster/imports/<id:import_id>")
 def import_detail(import_id):
     record = db.session.get(RosterImport, import_id)
     if record is None:

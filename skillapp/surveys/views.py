@@ -81,7 +81,7 @@ def index():
     return _index(_upload_form(year))
 
 
-@bp.route("/surveys/mappings/<int:fiscal_year>.yaml")
+@bp.route("/surveys/mappings/<id:fiscal_year>.yaml")
 def saved_mapping_yaml(fiscal_year):
     row = db.session.get(SurveyMapping, fiscal_year)
     if row is None:

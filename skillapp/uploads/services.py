@@ -23,7 +23,7 @@ USED_OR_EXPIRED = _l(
 
 def hold_file(session: Session, *, user_id: int, purpose: str, file_name: str, data: bytes) -> str:
     """Keep a file for its owner; returns the token that names it."""
-    session.execute(delete(PendingFile).where(PendingFile.created_at < utcnow() - LIFETIME))
+    purge_expired_files(session)
     token = secrets.token_urlsafe(24)
     session.add(
         PendingFile(
@@ -72,3 +72,20 @@ def take_file(session: Session, token: str, *, user_id: int, purpose: str) -> Ta
         .execution_options(synchronize_session=False)
     ).first()
     return TakenFile(row.file_name, row.data) if row is not None else None
+
+
+def purge_expired_files(session: Session, *, now=None) -> int:
+    """Delete every held file past its lifetime (an uploaded roster, a list of
+    first passwords in plain text); returns how many. A read first, so that
+    the usual case (nothing expired) takes no write lock."""
+    cutoff = (now or utcnow()) - LIFETIME
+    expired = session.scalars(select(PendingFile.id).where(PendingFile.created_at < cutoff)).all()
+    if not expired:
+        return 0
+    result = session.execute(
+        delete(PendingFile)
+        .where(PendingFile.id.in_(expired), PendingFile.created_at < cutoff)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return result.rowcount or 0

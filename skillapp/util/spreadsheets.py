@@ -13,6 +13,7 @@ column: every import reads its files through here.
 import codecs
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -543,9 +544,32 @@ def skip_invalid_rows(
     return kept, sorted(problems, key=attrgetter("row"))
 
 
+# Characters a spreadsheet program may skip, or a person not see, before a
+# trigger: whitespace, and control and format characters (zero-width space and
+# joiners, the BOM, soft hyphen, direction marks and overrides, lone combining marks).
+_SKIPPABLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Mn"})
+# The minus sign (U+2212, and what NFKC folds onto it: ⁻ ₋) reads as "-".
+_MINUS_SIGN = "\u2212"
+
+
+def _looks_like_formula(text: str) -> bool:
+    """Whether the first visible character, folded by NFKC (＝ ﹦ ⁼ → =, ＋ → +,
+    － − ⁻ → -, ＠ → @), is a trigger; a tab or CR among the leading characters
+    counts as one too."""
+    for char in text:
+        if char in ("\t", "\r"):
+            return True
+        if char.isspace() or unicodedata.category(char) in _SKIPPABLE:
+            continue
+        folded = unicodedata.normalize("NFKC", char).replace(_MINUS_SIGN, "-")
+        return folded.startswith(FORMULA_TRIGGERS)
+    return False
+
+
 def guard_formula(value):
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe:
+    decided on what the program sees, not on the first code point alone."""
+    if isinstance(value, str) and _looks_like_formula(value):
         return "'" + value
     return value
 
