@@ -95,12 +95,18 @@ def numbered_canvas(title: str, font: str, created: datetime | None):
                 self.setDateFormatter(lambda *_: pdf_date(created))
 
         def showPage(self):  # noqa: N802 — reportlab's name
+            # One string rather than hundreds, as reportlab keeps a finished
+            # page (PDFPage.setStream joins them the same way): half the memory.
+            self._code = ["\n".join(self._code)]
             self._saved_pages.append(dict(self.__dict__))
             self._startPage()
 
         def save(self):
-            total = len(self._saved_pages)
-            for number, state in enumerate(self._saved_pages, start=1):
+            pages, self._saved_pages = self._saved_pages, []
+            total = len(pages)
+            for number in range(1, total + 1):
+                # Let each held page go once reportlab has it.
+                state, pages[number - 1] = pages[number - 1], None
                 self.__dict__.update(state)
                 width, _ = self._pagesize
                 self.setFont(font, FOOTER_SIZE)
