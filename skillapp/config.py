@@ -87,6 +87,12 @@ IMPORT_MAX_ROWS = 200_000
 IMPORT_MAX_COLUMNS = 300
 IMPORT_MAX_CELLS = 3_000_000
 
+# The longest table offered as PDF, in rows (the not-yet list, an assignment's
+# people). Longer lists are refused with a page that offers CSV and Excel,
+# which have no limit: 20,000 rows are about 440 pages and take a few seconds
+# (docs/benchmarks.md, docs/pdf.md).
+PDF_MAX_ROWS = 20_000
+
 # Trust X-Forwarded-For / -Proto from this many proxies (0 when serving directly).
 PROXY_FIX_X_FOR = 0
 

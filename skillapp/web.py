@@ -4,6 +4,9 @@ the role decorator and helpers shared by every blueprint's views."""
 import time
 import unicodedata
 from datetime import timedelta
+
+import select
+import socket
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -51,6 +54,39 @@ def client_ip() -> str:
 _NEXT_MAX_LENGTH = 2000
 # Control (C0, DEL, C1), format (zero-width, bidi) and line/paragraph separators.
 _INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+def client_gone() -> bool:
+    """Whether the client of this request has closed its connection, so that
+    long work for it (a PDF of thousands of rows) can stop.
+
+    gunicorn and Werkzeug put the connection in the WSGI environ. By the time a
+    view runs the request has been read whole, so a socket that is readable
+    but gives no bytes means the other end has closed it (a reset too); bytes
+    waiting (a request sent ahead) mean it is still there. This is how nginx
+    notices the same, and nginx closes its connection here when its own client
+    goes. The socket is peeked without waiting and without taking anything.
+    Under another server, or the test client, there is no socket: never gone.
+    """
+    sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
+    if sock is None or not hasattr(select, "poll"):
+        return False
+    try:
+        fd = sock.fileno()
+        if fd < 0:
+            return True  # closed on this side
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        events = poller.poll(0)
+        if not events:
+            return False
+        if events[0][1] & (select.POLLERR | select.POLLNVAL):
+            return True
+        # The plain socket's recv, also under TLS: only "end of stream" counts.
+        return socket.socket.recv(sock, 1, socket.MSG_PEEK) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True  # ECONNRESET and the like
 
 
 def safe_next_url(target: str | None, default: str) -> str:

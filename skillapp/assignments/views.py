@@ -2,6 +2,8 @@
 each assignment's people with exports. Department heads see the list and the
 people of their own unit, read-only, as on the completion dashboard."""
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -319,16 +321,6 @@ def export_people(assignment_id, fmt):
         [_("Department"), department.name if department else _("All")],
         [_("Shown"), _("Everyone assigned") if show == queries.SHOW_ALL else _("Not done yet")],
     ]
-    audit_export(
-        "assignment_people",
-        assignment.id,
-        fmt,
-        len(rows),
-        module=module.slug,
-        band=band,
-        department_id=department_id,
-        show=show,
-    )
     return send_table(
         fmt,
         f"assignment-{assignment.id}-{module.slug}-{today.isoformat()}",
@@ -337,4 +329,15 @@ def export_people(assignment_id, fmt):
         headers,
         rows,
         sheet=module.slug[:31],
+        audit=partial(
+            audit_export,
+            "assignment_people",
+            assignment.id,
+            fmt,
+            len(rows),
+            module=module.slug,
+            band=band,
+            department_id=department_id,
+            show=show,
+        ),
     )

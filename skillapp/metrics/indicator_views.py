@@ -3,6 +3,7 @@ target for a fiscal year, the trend over the years, the survey's answers by
 grade; and, as data, the targets, new years and new indicators."""
 
 import math
+from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -184,7 +185,6 @@ def export_indicators(fmt):
         [_("Roster as of"), figures.as_of.isoformat()],
         [_("Job grade"), _("All")],
     ]
-    audit_export("indicators", year, fmt, len(rows), fiscal_year=year)
     return send_table(
         fmt,
         f"indicators-FY{year}",
@@ -193,6 +193,7 @@ def export_indicators(fmt):
         headers,
         rows,
         sheet=f"FY{year}",
+        audit=partial(audit_export, "indicators", year, fmt, len(rows), fiscal_year=year),
     )
 
 
