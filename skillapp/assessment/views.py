@@ -10,6 +10,7 @@ from skillapp.extensions import db
 from skillapp.learning.services import module_by_slug
 from skillapp.util.dates import format_jst
 from skillapp.util.placeholders import fill_plain
+from skillapp.web import client_ip
 
 _ERRORS = {
     "max_attempts": lambda: _("You have used all the attempts allowed for this test."),
@@ -149,7 +150,11 @@ def save(attempt_id):
 def submit(attempt_id):
     attempt = _own_attempt(attempt_id)
     result = services.submit_attempt(
-        db.session, attempt.id, current_user.id, answers=_answers_from_form(attempt, request.form)
+        db.session,
+        attempt.id,
+        current_user.id,
+        answers=_answers_from_form(attempt, request.form),
+        ip=client_ip(),
     )
     db.session.commit()
     if not result.changed:

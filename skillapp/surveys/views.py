@@ -34,7 +34,7 @@ from skillapp.surveys.models import SurveyMapping
 from skillapp.uploads.services import held_file, hold_file, release_file
 from skillapp.util.dates import fiscal_year_label, fiscal_year_of, today_jst
 from skillapp.util.spreadsheets import CellProblem
-from skillapp.web import role_required
+from skillapp.web import client_ip, role_required
 
 UPLOAD = "survey_upload"
 YAML_MIMETYPE = "application/yaml"
@@ -295,7 +295,12 @@ def confirm():
         )
         return redirect(url_for("surveys.index", fiscal_year=year))
     record = apply_survey(
-        db.session, plan, file_name=held.file_name, data=held.data, by_user_id=current_user.id
+        db.session,
+        plan,
+        file_name=held.file_name,
+        data=held.data,
+        by_user_id=current_user.id,
+        ip=client_ip(),
     )
     release_file(db.session, held)
     db.session.commit()
