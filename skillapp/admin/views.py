@@ -1,6 +1,7 @@
 """Administration: accounts, roles and the audit log (role admin)."""
 
 import json
+from datetime import date, datetime
 
 from flask import (
     Response,
@@ -20,7 +21,13 @@ from sqlalchemy import func, or_, select
 
 from skillapp.admin import bp
 from skillapp.audit import queries as audit_queries
-from skillapp.audit.labels import action_label, event_details, object_label, object_text
+from skillapp.audit.labels import (
+    Names,
+    action_label,
+    event_details,
+    object_label,
+    object_text,
+)
 from skillapp.audit.models import AuditEvent
 from skillapp.audit.services import record_event
 from skillapp.auth import services
@@ -31,7 +38,7 @@ from skillapp.auth.sessions import end_user_sessions
 from skillapp.extensions import db
 from skillapp.forms import CsrfOnlyForm
 from skillapp.roster.models import Staff
-from skillapp.util.dates import format_jst, today_jst
+from skillapp.util.dates import format_jst, page_day, page_moment, today_jst
 from skillapp.util.downloads import attach, file_name
 from skillapp.util.spreadsheets import csv_chunks
 from skillapp.web import client_ip, role_required
@@ -216,6 +223,19 @@ _FILTER_MESSAGES = {
 }
 
 
+def _page_date(text: str, is_moment: bool) -> str:
+    if is_moment:
+        return page_moment(datetime.fromisoformat(text))
+    return page_day(date.fromisoformat(text[:10]))
+
+
+def _names(events) -> Names:
+    """What the events' codes stand for, with days written as the pages write them."""
+    names = audit_queries.names_for(db.session, events)
+    names.dates = _page_date
+    return names
+
+
 def _audit_filter() -> audit_queries.AuditFilter:
     return audit_queries.parse_filter(request.args, _FILTER_MESSAGES)
 
@@ -236,7 +256,7 @@ def audit():
     return render_template(
         "admin/audit.html",
         events=events,
-        names=audit_queries.names_for(db.session, events),
+        names=_names(events),
         actions=sorted(actions, key=action_label),
         object_types=sorted(object_types, key=object_label),
         wanted=wanted,

@@ -8,7 +8,7 @@ from skillapp.city.views import city_profile
 from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.learning.services import module_by_slug
-from skillapp.util.dates import format_jst
+from skillapp.util.dates import page_moment
 from skillapp.util.placeholders import fill_plain
 from skillapp.web import client_ip
 
@@ -38,7 +38,7 @@ def cooldown_message(available_at) -> str:
     return _(
         "You cannot start a new attempt yet: this test asks for a pause after each attempt. "
         "You can start again from %(time)s.",
-        time=format_jst(available_at),
+        time=page_moment(available_at),
     )
 
 

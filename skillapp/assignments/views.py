@@ -27,7 +27,7 @@ from skillapp.metrics.queries import Scope
 from skillapp.metrics.views import audit_export, send_table, unit_filters, viewer_scope
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
 from skillapp.roster.models import Department
-from skillapp.util.dates import today_jst
+from skillapp.util.dates import page_day, today_jst
 from skillapp.web import client_ip, role_required
 
 MANAGERS = (AUTHOR, HR, ADMIN)
@@ -167,7 +167,7 @@ def new():
                 _(
                     "The assignment has been saved: %(title)s, due %(due)s.",
                     title=assignment.module.current_version.title,
-                    due=assignment.due_on.isoformat(),
+                    due=page_day(assignment.due_on),
                 ),
                 "success",
             )
@@ -322,10 +322,11 @@ def export_people(assignment_id, fmt):
     )
     return send_table(
         fmt,
-        f"assignment-{assignment.id}-{module.slug}-{today.isoformat()}",
+        (_("Assignment"), title, today.isoformat()),
         _("Assignment: %(title)s", title=title),
         context,
         headers,
         rows,
         sheet=module.slug[:31],
+        ascii_name=f"assignment-{assignment.id}-{module.slug}-{today.isoformat()}",
     )

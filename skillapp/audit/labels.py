@@ -8,7 +8,7 @@ What needs the database (a person's staff number, a department's or module's
 name) is looked up by the caller and passed in as ``Names``.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -257,6 +257,11 @@ KEY_LOOKUPS = {
     "slug": "module",
     "assessment": "module",
 }
+# Details that hold a day (ISO 8601) or a moment: shown in the page's style
+# when the caller gives Names.dates.
+DAY_KEYS = {"as_of", "completed_on", "due_on", "date_from", "date_to"}
+MOMENT_KEYS = {"until"}
+
 # Details whose value is a mapping of further detail keys: {key: [before, after]}
 # (CHANGE_MAPS) or {key: value} (PLAIN_MAPS); an event of NESTED_ACTIONS has
 # {"before": …, "after": …} for each key, a mapping of its own for "settings".
@@ -280,6 +285,8 @@ class Names:
     departments: dict = field(default_factory=dict)
     modules: dict = field(default_factory=dict)
     indicators: dict = field(default_factory=dict)
+    # (ISO text, is a moment) → the page's way of writing it; None: as recorded.
+    dates: Callable[[str, bool], str] | None = None
 
 
 def _kind_of(action: str, key: str | None) -> str | None:
@@ -295,6 +302,11 @@ def detail_value(value, key: str | None = None, *, action: str = "", names: Name
         codes = _codes(kind)
         if value in codes:
             return str(codes[value])
+    if names.dates and isinstance(value, str) and key in DAY_KEYS | MOMENT_KEYS:
+        try:
+            return names.dates(value, key in MOMENT_KEYS)
+        except ValueError:
+            pass
     lookup = KEY_LOOKUPS.get(key or "")
     if lookup and isinstance(value, int | str) and not isinstance(value, bool):
         named = _looked_up(lookup, value, names)

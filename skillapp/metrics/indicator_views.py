@@ -43,7 +43,7 @@ from skillapp.metrics.services import (
     targets_for,
     update_indicator,
 )
-from skillapp.metrics.views import EXPORT_FORMATS, audit_export, send_table
+from skillapp.metrics.views import EXPORT_FORMATS, audit_export, fy_name, send_table
 from skillapp.roster.bands import BAND_CODES
 from skillapp.surveys.models import Survey
 from skillapp.surveys.queries import MIN_CELL, survey_distributions
@@ -178,7 +178,7 @@ def export_indicators(fmt):
         abort(404)
     year = _year()
     figures = compute_indicators(db.session, year)
-    headers, rows = reports.indicator_table(figures)
+    headers, rows = reports.indicator_table(figures, gap_as_text=fmt == "pdf")
     context = [
         [_("Fiscal year"), fiscal_year_label(year)],
         [_("Roster as of"), figures.as_of.isoformat()],
@@ -187,12 +187,13 @@ def export_indicators(fmt):
     audit_export("indicators", year, fmt, len(rows), fiscal_year=year)
     return send_table(
         fmt,
-        f"indicators-FY{year}",
+        (_("HR-development indicators"), fy_name(year)),
         _("HR-development indicators"),
         context,
         headers,
         rows,
         sheet=f"FY{year}",
+        ascii_name=f"indicators-FY{year}",
     )
 
 

@@ -18,6 +18,7 @@ from skillapp.pdf.table import table_pdf
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS, MANAGEMENT
 from skillapp.roster.models import Department
 from skillapp.util.dates import fiscal_year_label, fiscal_year_of, today_jst
+from skillapp.util.downloads import attach, file_name
 from skillapp.util.spreadsheets import to_csv, to_xlsx
 from skillapp.web import client_ip
 
@@ -174,18 +175,29 @@ def module_detail(slug):
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 
 
+def fy_name(year: int) -> str:
+    """The fiscal year in a file name: 「2026年度」, "FY2026"."""
+    return _("FY%(year)d", year=year)
+
+
 def send_table(
     fmt: str,
-    name: str,
+    name: str | tuple,
     title: str,
     context: list[list],
     headers: list,
     rows: list,
     *,
     sheet: str = "Sheet1",
+    ascii_name: str = "table",
 ) -> Response:
     """One report table, with its context (fiscal year, as-of date, filters), as
-    CSV (UTF-8 with BOM, or CP932 with ?encoding=cp932), XLSX or PDF."""
+    CSV (UTF-8 with BOM, or CP932 with ?encoding=cp932), XLSX or PDF.
+
+    The file is named in the page's language from ``name`` (its parts, e.g.
+    what, module, year), with ``ascii_name`` for programs that read only plain
+    names; the two CSVs carry their encoding in the name, so that both can sit
+    in one folder."""
     if fmt == "xlsx":
         data = to_xlsx(headers, rows, title=sheet, preamble=context)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -199,12 +211,20 @@ def send_table(
         mimetype = "application/pdf"
     else:
         abort(404)
+    parts = name if isinstance(name, tuple) else (name,)
+    if fmt == "csv":
+        cp932 = encoding == "cp932"
+        parts = (*parts, "Shift_JIS" if cp932 else "UTF-8")
+        ascii_name += "-sjis" if cp932 else "-utf8"
     response = send_file(
-        BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{name}.{fmt}"
+        BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"{ascii_name}.{fmt}",
     )
     # Werkzeug appends "; charset=utf-8" to a text/* mimetype even when it names one.
     response.headers["Content-Type"] = mimetype
-    return response
+    return attach(response, file_name(*parts, ext=fmt), f"{ascii_name}.{fmt}")
 
 
 @bp.route("/dashboard/<slug>/pending.<fmt>")
@@ -240,12 +260,13 @@ def export_pending(slug, fmt):
     )
     return send_table(
         fmt,
-        f"not-yet-{module.slug}-FY{year}",
+        (heading, title, fy_name(year)),
         f"{heading} — {title}",
         context,
         headers,
         rows,
         sheet=module.slug,
+        ascii_name=f"not-yet-{module.slug}-FY{year}",
     )
 
 
@@ -274,12 +295,13 @@ def export_completion(fmt):
     audit_export("completion", year, fmt, len(rows), fiscal_year=year)
     return send_table(
         fmt,
-        f"completion-FY{year}",
+        (_("Completion and pass rate by job grade"), fy_name(year)),
         _("Completion and pass rate by job grade"),
         context,
         headers,
         rows,
         sheet=f"FY{year}",
+        ascii_name=f"completion-FY{year}",
     )
 
 
@@ -301,12 +323,13 @@ def export_departments(slug, fmt):
     audit_export("completion_by_department", module.slug, fmt, len(rows), fiscal_year=year)
     return send_table(
         fmt,
-        f"departments-{module.slug}-FY{year}",
+        (_("By department"), title, fy_name(year)),
         f"{_('By department')} — {title}",
         context,
         headers,
         rows,
         sheet=module.slug,
+        ascii_name=f"departments-{module.slug}-FY{year}",
     )
 
 

@@ -146,8 +146,11 @@ def _date_style() -> str:
     return current_app.config.get("DATE_STYLE", "iso")
 
 
-def page_day(day: date) -> str:
-    """A day as this city's pages write it (DATE_STYLE, the page's language)."""
+def page_day(day: date | datetime) -> str:
+    """A day (or the Japan-time day of a moment) as this city's pages write it
+    (DATE_STYLE, the page's language)."""
+    if isinstance(day, datetime):
+        day = to_jst(day).date()
     return format_day(day, _date_style(), page_language())
 
 

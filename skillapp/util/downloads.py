@@ -29,12 +29,12 @@ def ascii_name(name: str) -> str:
     return f"{stem}{dot}{ext}" if dot else stem
 
 
-def content_disposition(name: str, fallback: str | None = None) -> str:
-    fallback = ascii_name(fallback or name)
+def content_disposition(name: str, fallback: str) -> str:
+    fallback = ascii_name(fallback)
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def attach(response, name: str, fallback: str | None = None):
+def attach(response, name: str, fallback: str):
     """Send ``response`` as a download named ``name`` (``fallback`` for old programs)."""
     response.headers["Content-Disposition"] = content_disposition(name, fallback)
     return response
