@@ -307,6 +307,10 @@ def detail_value(value, key: str | None = None, *, action: str = "", names: Name
             return names.dates(value, key in MOMENT_KEYS)
         except ValueError:
             pass
+    if key == "fiscal_year" and isinstance(value, int) and not isinstance(value, bool):
+        from skillapp.util.dates import fiscal_year_label
+
+        return fiscal_year_label(value)
     lookup = KEY_LOOKUPS.get(key or "")
     if lookup and isinstance(value, int | str) and not isinstance(value, bool):
         named = _looked_up(lookup, value, names)
@@ -407,6 +411,8 @@ def object_text(event, names: Names | None = None) -> str:
             return fiscal_year_label(year)
     elif kind in ("roster_import", "data_import"):
         return f"#{object_id}" if object_id else ""
+    elif kind == "city_profile":
+        return ""  # there is one
     return object_id
 
 
