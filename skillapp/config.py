@@ -96,6 +96,11 @@ PDF_MAX_ROWS = 20_000
 # Trust X-Forwarded-For / -Proto from this many proxies (0 when serving directly).
 PROXY_FIX_X_FOR = 0
 
+# How pages write dates: "iso" (2026-12-05, 2026-12-05 01:49) or "wareki"
+# (令和8年12月5日, 令和8年12月5日 1:49), the same on every page. English pages
+# and files for other programs (CSV, Excel) always use ISO dates.
+DATE_STYLE = "iso"
+
 BABEL_DEFAULT_LOCALE = "ja"
 BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
 LANGUAGES = {"ja": "日本語", "en": "English"}

@@ -1,12 +1,11 @@
 """Request-wide web concerns: login loading, locale, security headers, errors,
 the role decorator and helpers shared by every blueprint's views."""
 
+import select
+import socket
 import time
 import unicodedata
 from datetime import timedelta
-
-import select
-import socket
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -54,6 +53,7 @@ def client_ip() -> str:
 _NEXT_MAX_LENGTH = 2000
 # Control (C0, DEL, C1), format (zero-width, bidi) and line/paragraph separators.
 _INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
 
 def client_gone() -> bool:
     """Whether the client of this request has closed its connection, so that
@@ -399,9 +399,18 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["role_label"] = lambda code: str(ROLE_LABELS.get(code, code))
     app.jinja_env.globals["band_label"] = band_label
-    from skillapp.audit.labels import action_label, detail_label, detail_value, object_label
+    from skillapp.audit.labels import (
+        action_label,
+        detail_label,
+        detail_value,
+        event_details,
+        object_label,
+        object_text,
+    )
 
     app.jinja_env.globals["action_label"] = action_label
+    app.jinja_env.globals["event_details"] = event_details
+    app.jinja_env.globals["object_text"] = object_text
     app.jinja_env.globals["object_label"] = object_label
     app.jinja_env.globals["detail_label"] = detail_label
     app.jinja_env.globals["detail_value"] = detail_value
@@ -436,3 +445,10 @@ def init_app(app: Flask) -> None:
         dates.format_jst(dt, fmt) if dt else ""
     )
     app.jinja_env.filters["wareki"] = dates.format_wareki
+    if app.config["DATE_STYLE"] not in dates.DATE_STYLES:
+        raise RuntimeError(f"DATE_STYLE must be one of {dates.DATE_STYLES}")
+    # Days and moments in the city's style (DATE_STYLE), one style on every page.
+    app.jinja_env.filters["day"] = lambda day: dates.page_day(day) if day else ""
+    app.jinja_env.filters["moment"] = lambda moment, seconds=False: (
+        dates.page_moment(moment, seconds=seconds) if moment else ""
+    )

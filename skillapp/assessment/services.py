@@ -294,6 +294,7 @@ def submit_attempt(
     now=None,
     timed_out: bool = False,
     actor_id: int | None = None,
+    ip: str = "",
 ) -> SubmitResult:
     """Score and close an attempt, once.
 
@@ -377,6 +378,7 @@ def submit_attempt(
         actor_id=actor_id or user_id,
         object_type="attempt",
         object_id=attempt.id,
+        ip=ip,
         score=result.score,
         passed=result.passed,
         late=late,

@@ -8,9 +8,10 @@ from skillapp.city.views import city_profile
 from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.learning.services import module_by_slug
-from skillapp.util.dates import format_jst
+from skillapp.util.dates import page_moment
 from skillapp.util.ids import parse_id
 from skillapp.util.placeholders import fill_plain
+from skillapp.web import client_ip
 
 _ERRORS = {
     "max_attempts": lambda: _("You have used all the attempts allowed for this test."),
@@ -38,7 +39,7 @@ def cooldown_message(available_at) -> str:
     return _(
         "You cannot start a new attempt yet: this test asks for a pause after each attempt. "
         "You can start again from %(time)s.",
-        time=format_jst(available_at),
+        time=page_moment(available_at),
     )
 
 
@@ -151,7 +152,11 @@ def save(attempt_id):
 def submit(attempt_id):
     attempt = _own_attempt(attempt_id)
     result = services.submit_attempt(
-        db.session, attempt.id, current_user.id, answers=_answers_from_form(attempt, request.form)
+        db.session,
+        attempt.id,
+        current_user.id,
+        answers=_answers_from_form(attempt, request.form),
+        ip=client_ip(),
     )
     db.session.commit()
     if not result.changed:

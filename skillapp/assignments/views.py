@@ -29,7 +29,7 @@ from skillapp.metrics.queries import Scope
 from skillapp.metrics.views import audit_export, send_table, unit_filters, viewer_scope
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
 from skillapp.roster.models import Department
-from skillapp.util.dates import today_jst
+from skillapp.util.dates import page_day, today_jst
 from skillapp.web import client_ip, role_required
 
 MANAGERS = (AUTHOR, HR, ADMIN)
@@ -178,7 +178,7 @@ def new():
                 _(
                     "The assignment has been saved: %(title)s, due %(due)s.",
                     title=assignment.module.current_version.title,
-                    due=assignment.due_on.isoformat(),
+                    due=page_day(assignment.due_on),
                 ),
                 "success",
             )
@@ -323,7 +323,7 @@ def export_people(assignment_id, fmt):
     ]
     return send_table(
         fmt,
-        f"assignment-{assignment.id}-{module.slug}-{today.isoformat()}",
+        (_("Assignment"), title, today.isoformat()),
         _("Assignment: %(title)s", title=title),
         context,
         headers,
@@ -340,4 +340,5 @@ def export_people(assignment_id, fmt):
             department_id=department_id,
             show=show,
         ),
+        ascii_name=f"assignment-{assignment.id}-{module.slug}-{today.isoformat()}",
     )

@@ -297,6 +297,7 @@ def set_password(
     by: User | None = None,
     must_change: bool | None = None,
     keep_session_token: str | None = None,
+    ip: str = "",
 ) -> None:
     """Set a password after checking the policy.
 
@@ -317,12 +318,15 @@ def set_password(
         actor_id=by.id if by else None,
         object_type="user",
         object_id=user.id,
+        ip=ip,
         must_change=user.must_change_password,
     )
     session.flush()
 
 
-def set_roles(session: Session, user: User, roles: set[str], *, by: User | None = None) -> None:
+def set_roles(
+    session: Session, user: User, roles: set[str], *, by: User | None = None, ip: str = ""
+) -> None:
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise AccountError(f"unknown role: {', '.join(sorted(unknown))}")
@@ -342,6 +346,7 @@ def set_roles(session: Session, user: User, roles: set[str], *, by: User | None 
             actor_id=by.id if by else None,
             object_type="user",
             object_id=user.id,
+            ip=ip,
             before=sorted(before),
             after=sorted(user.roles),
         )
@@ -368,6 +373,7 @@ def create_account(
     job_title: str = "",
     by: User | None = None,
     must_change: bool = True,
+    ip: str = "",
 ) -> User:
     """A login for a roster member, or for anyone else a staff record too (INTERFACES.md)."""
     staff_no = normalize_staff_no(staff_no)
@@ -400,22 +406,23 @@ def create_account(
 
     refresh_staff_logins(session, [staff.id])
     if roles:
-        set_roles(session, user, roles, by=by)
+        set_roles(session, user, roles, by=by, ip=ip)
     if password is not None:
-        set_password(session, user, password, config=config, by=by, must_change=must_change)
+        set_password(session, user, password, config=config, by=by, must_change=must_change, ip=ip)
     record_event(
         session,
         "account_created",
         actor_id=by.id if by else None,
         object_type="user",
         object_id=user.id,
+        ip=ip,
         staff_no=staff_no,
         roles=sorted(user.roles),
     )
     return user
 
 
-def unlock_logins(session: Session, user: User, *, by: User | None = None) -> int:
+def unlock_logins(session: Session, user: User, *, by: User | None = None, ip: str = "") -> int:
     """Clear the failed-login record of a staff number, from every address."""
     removed = session.execute(
         delete(LoginThrottle).where(LoginThrottle.staff_no == user.staff_no)
@@ -426,6 +433,7 @@ def unlock_logins(session: Session, user: User, *, by: User | None = None) -> in
         actor_id=by.id if by else None,
         object_type="user",
         object_id=user.id,
+        ip=ip,
         records=removed,
     )
     return removed or 0
@@ -446,7 +454,9 @@ def is_locked(session: Session, user: User, policy: ThrottlePolicy | None = None
     return _account_failures(session, user.staff_no, policy, now)[0] >= policy.account_lock_after
 
 
-def set_disabled(session: Session, user: User, disabled: bool, *, by: User | None = None) -> None:
+def set_disabled(
+    session: Session, user: User, disabled: bool, *, by: User | None = None, ip: str = ""
+) -> None:
     """Stop (or allow again) logins for an account; a disabled account's sessions end."""
     if user.is_disabled == disabled:
         return
@@ -459,5 +469,6 @@ def set_disabled(session: Session, user: User, disabled: bool, *, by: User | Non
         actor_id=by.id if by else None,
         object_type="user",
         object_id=user.id,
+        ip=ip,
     )
     session.flush()

@@ -130,6 +130,7 @@ def change_password():
                     config=current_app.config,
                     by=current_user,
                     keep_session_token=current_user.get_id(),
+                    ip=client_ip(),
                 )
             except services.AccountError as error:
                 form.new_password.errors.extend(str(m) for m in error.messages)

@@ -10,7 +10,9 @@ from skillapp.certificates.models import Certificate
 from skillapp.city.views import city_profile
 from skillapp.extensions import db
 from skillapp.learning.models import Module
-from skillapp.pdf.certificate import CertificateData, certificate_pdf
+from skillapp.pdf.certificate import CertificateData, both_calendars, certificate_pdf
+from skillapp.util.dates import page_language
+from skillapp.util.downloads import attach, file_name
 from skillapp.web import client_ip
 
 
@@ -30,6 +32,13 @@ def verify_url(code: str) -> str | None:
     if current_app.config.get("TRUSTED_HOSTS"):
         return url_for("certificates.verify", code=services.format_code(code), _external=True)
     return None
+
+
+@bp.app_template_filter("as_printed")
+def as_printed(day) -> str:
+    """The day as the certificate prints it, 「令和8年6月2日（2026年6月2日）」, so
+    that whoever checks one compares like with like (ISO on English pages)."""
+    return both_calendars(day) if page_language() == "ja" else day.isoformat()
 
 
 def _send(certificate: Certificate):
@@ -62,12 +71,15 @@ def _send(certificate: Certificate):
             verify_path=verify_path(certificate.code),
         )
     )
-    return send_file(
+    response = send_file(
         BytesIO(data),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"certificate-{certificate.number}.pdf",
     )
+    # 「修了証_DXリテラシー確認テスト_2026-0001.pdf」: the certificate is in Japanese.
+    name = file_name("修了証", certificate.title, certificate.number, ext="pdf")
+    return attach(response, name, f"certificate-{certificate.number}.pdf")
 
 
 @bp.route("/modules/<slug>/certificate.pdf")

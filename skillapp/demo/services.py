@@ -3,6 +3,7 @@ the dashboards something real to count. Every record goes through the same
 services the product uses."""
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -36,13 +37,18 @@ def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(Staff))
 
 
-def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
+def seed_demo(
+    session: Session, *, config, seed: int = 2026, progress: Callable[[str], None] | None = None
+) -> SeedReport:
     """Create the demo city through the roster import. The caller commits.
 
     Deterministic for a given seed. The roster is effective from 1 April of the
-    previous fiscal year, so that both years have people to count.
+    previous fiscal year, so that both years have people to count. ``progress``
+    is told each stage as it starts (the command line prints it).
     """
+    say = progress or (lambda _message: None)
     rng = random.Random(seed)
+    say("the roster and the demo accounts")
     report = SeedReport()
     rows = [
         RosterRow(
@@ -86,7 +92,9 @@ def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
 
     modules = learning.published_modules(session)
     now = utcnow()
-    for user in people:
+    for n, user in enumerate(people):
+        if n % 24 == 0:
+            say(f"lessons and attempts: {n} of {len(people)} people")
         diligence = rng.random()
         for module in modules:
             if rng.random() > diligence:
@@ -111,7 +119,9 @@ def seed_demo(session: Session, *, config, seed: int = 2026) -> SeedReport:
                 )
                 report.attempts += 1
     session.flush()
+    say("results from another system, training records and surveys")
     _seed_records(session, rng, [row.staff_no for row in rows], report)
+    say("assignments and the city profile")
     _seed_assignments(session, users["D0003"], report)
     _seed_city_profile(session, users["D0004"], config)
     return report

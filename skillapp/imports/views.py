@@ -18,7 +18,7 @@ from skillapp.imports.models import RESULTS, TRAINING
 from skillapp.imports.services import ImportPlan, import_history
 from skillapp.training.importing import apply_training, plan_training
 from skillapp.uploads.services import USED_OR_EXPIRED, hold_file, take_file
-from skillapp.web import role_required
+from skillapp.web import client_ip, role_required
 
 # What the counts of a plan or an import record mean, for people.
 COUNT_LABELS = {
@@ -169,7 +169,12 @@ def confirm(code):
         db.session.commit()
         return _preview(kind, plan, held.file_name)
     record = kind.apply(
-        db.session, plan, file_name=held.file_name, data=held.data, by_user_id=current_user.id
+        db.session,
+        plan,
+        file_name=held.file_name,
+        data=held.data,
+        by_user_id=current_user.id,
+        ip=client_ip(),
     )
     db.session.commit()
     flash(

@@ -44,7 +44,7 @@ from skillapp.metrics.services import (
     targets_for,
     update_indicator,
 )
-from skillapp.metrics.views import EXPORT_FORMATS, audit_export, send_table
+from skillapp.metrics.views import EXPORT_FORMATS, audit_export, fy_name, send_table
 from skillapp.roster.bands import BAND_CODES
 from skillapp.surveys.models import Survey
 from skillapp.surveys.queries import MIN_CELL, survey_distributions
@@ -179,7 +179,7 @@ def export_indicators(fmt):
         abort(404)
     year = _year()
     figures = compute_indicators(db.session, year)
-    headers, rows = reports.indicator_table(figures)
+    headers, rows = reports.indicator_table(figures, gap_as_text=fmt == "pdf")
     context = [
         [_("Fiscal year"), fiscal_year_label(year)],
         [_("Roster as of"), figures.as_of.isoformat()],
@@ -187,13 +187,14 @@ def export_indicators(fmt):
     ]
     return send_table(
         fmt,
-        f"indicators-FY{year}",
+        (_("HR-development indicators"), fy_name(year)),
         _("HR-development indicators"),
         context,
         headers,
         rows,
         sheet=f"FY{year}",
         audit=partial(audit_export, "indicators", year, fmt, len(rows), fiscal_year=year),
+        ascii_name=f"indicators-FY{year}",
     )
 
 

@@ -20,6 +20,7 @@ from skillapp.pdf.table import BuildStopped, table_pdf
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS, MANAGEMENT
 from skillapp.roster.models import Department
 from skillapp.util.dates import fiscal_year_label, fiscal_year_of, today_jst
+from skillapp.util.downloads import attach, file_name
 from skillapp.util.spreadsheets import to_csv, to_xlsx
 from skillapp.web import client_gone, client_ip, id_arg
 
@@ -176,9 +177,14 @@ def module_detail(slug):
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 
 
+def fy_name(year: int) -> str:
+    """The fiscal year in a file name: 「2026年度」, "FY2026"."""
+    return _("FY%(year)d", year=year)
+
+
 def send_table(
     fmt: str,
-    name: str,
+    name: str | tuple,
     title: str,
     context: list[list],
     headers: list,
@@ -186,9 +192,15 @@ def send_table(
     *,
     sheet: str = "Sheet1",
     audit: Callable[[], None],
+    ascii_name: str = "table",
 ) -> Response:
     """One report table, with its context (fiscal year, as-of date, filters), as
     CSV (UTF-8 with BOM, or CP932 with ?encoding=cp932), XLSX or PDF.
+
+    The file is named in the page's language from ``name`` (its parts, e.g.
+    what, module, year), with ``ascii_name`` for programs that read only plain
+    names; the two CSVs carry their encoding in the name, so that both can sit
+    in one folder.
 
     ``audit`` writes the download to the audit log; it is called once the file
     is made, before it is sent, so a PDF refused for its length or given up
@@ -229,12 +241,20 @@ def send_table(
     else:
         abort(404)
     audit()
+    parts = name if isinstance(name, tuple) else (name,)
+    if fmt == "csv":
+        cp932 = encoding == "cp932"
+        parts = (*parts, "Shift_JIS" if cp932 else "UTF-8")
+        ascii_name += "-sjis" if cp932 else "-utf8"
     response = send_file(
-        BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{name}.{fmt}"
+        BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"{ascii_name}.{fmt}",
     )
     # Werkzeug appends "; charset=utf-8" to a text/* mimetype even when it names one.
     response.headers["Content-Type"] = mimetype
-    return response
+    return attach(response, file_name(*parts, ext=fmt), f"{ascii_name}.{fmt}")
 
 
 def _too_long_for_pdf(rows: int, limit: int):
@@ -280,7 +300,7 @@ def export_pending(slug, fmt):
     heading = _("Not yet passed") if module.is_assessment else _("Not yet completed")
     return send_table(
         fmt,
-        f"not-yet-{module.slug}-FY{year}",
+        (heading, title, fy_name(year)),
         f"{heading} — {title}",
         context,
         headers,
@@ -296,6 +316,7 @@ def export_pending(slug, fmt):
             band=band,
             department_id=department_id,
         ),
+        ascii_name=f"not-yet-{module.slug}-FY{year}",
     )
 
 
@@ -323,13 +344,14 @@ def export_completion(fmt):
     context = [*export_context(year, scope), [_("Job grade"), _("All")]]
     return send_table(
         fmt,
-        f"completion-FY{year}",
+        (_("Completion and pass rate by job grade"), fy_name(year)),
         _("Completion and pass rate by job grade"),
         context,
         headers,
         rows,
         sheet=f"FY{year}",
         audit=partial(audit_export, "completion", year, fmt, len(rows), fiscal_year=year),
+        ascii_name=f"completion-FY{year}",
     )
 
 
@@ -350,7 +372,7 @@ def export_departments(slug, fmt):
     context = [*export_context(year, scope), [_("Module"), title], [_("Department"), _("All")]]
     return send_table(
         fmt,
-        f"departments-{module.slug}-FY{year}",
+        (_("By department"), title, fy_name(year)),
         f"{_('By department')} — {title}",
         context,
         headers,
@@ -359,6 +381,7 @@ def export_departments(slug, fmt):
         audit=partial(
             audit_export, "completion_by_department", module.slug, fmt, len(rows), fiscal_year=year
         ),
+        ascii_name=f"departments-{module.slug}-FY{year}",
     )
 
 

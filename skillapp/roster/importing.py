@@ -446,6 +446,7 @@ def apply_import(
     by_user_id: int | None = None,
     deactivate_missing: bool = False,
     issue_passwords: bool = True,
+    ip: str = "",
 ) -> ImportResult:
     """Write the plan in bulk. The caller commits once (all or nothing)."""
     now = utcnow()
@@ -502,6 +503,7 @@ def apply_import(
         actor_id=by_user_id,
         object_type="roster_import",
         object_id=record.id,
+        ip=ip,
         file_name=record.file_name,
         sha256=record.sha256,
         as_of=plan.as_of.isoformat(),

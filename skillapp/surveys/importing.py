@@ -348,13 +348,15 @@ def plan_survey(
 
 
 def apply_survey(
-    session: Session, plan: ImportPlan, *, file_name: str, data: bytes, by_user_id=None
+    session: Session, plan: ImportPlan, *, file_name: str, data: bytes, by_user_id=None, ip=""
 ) -> DataImport:
     """Replace the year's survey with this one, in bulk; the caller commits once."""
     payload: SurveyPayload = plan.payload
     if payload.unchanged:
         return session.get(DataImport, payload.replaces.import_id)
-    record = record_import(session, plan, file_name=file_name, data=data, by_user_id=by_user_id)
+    record = record_import(
+        session, plan, file_name=file_name, data=data, by_user_id=by_user_id, ip=ip
+    )
     now = utcnow()
     if payload.replaces is not None:
         payload.replaces.is_current = False

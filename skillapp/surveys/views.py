@@ -34,7 +34,7 @@ from skillapp.surveys.models import SurveyMapping
 from skillapp.uploads.services import USED_OR_EXPIRED, held_file, hold_file, take_file
 from skillapp.util.dates import fiscal_year_label, fiscal_year_of, today_jst
 from skillapp.util.spreadsheets import CellProblem
-from skillapp.web import role_required
+from skillapp.web import client_ip, role_required
 
 UPLOAD = "survey_upload"
 YAML_MIMETYPE = "application/yaml"
@@ -299,7 +299,12 @@ def confirm():
         )
         return redirect(url_for("surveys.index", fiscal_year=year))
     record = apply_survey(
-        db.session, plan, file_name=held.file_name, data=held.data, by_user_id=current_user.id
+        db.session,
+        plan,
+        file_name=held.file_name,
+        data=held.data,
+        by_user_id=current_user.id,
+        ip=client_ip(),
     )
     db.session.commit()
     flash(

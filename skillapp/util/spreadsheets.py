@@ -641,3 +641,22 @@ def to_xlsx(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence], *, every: int = 500):
+    """The CSV of ``to_csv`` (UTF-8 with BOM, CRLF, formulas guarded) as a
+    stream of byte chunks, for a download too long to build in memory."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([guard_formula(h) for h in headers])
+    yield codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([guard_formula("" if v is None else v) for v in row])
+        if n % every == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.getvalue():
+        yield buffer.getvalue().encode("utf-8")
