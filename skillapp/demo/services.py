@@ -124,7 +124,40 @@ def seed_demo(
     say("assignments and the city profile")
     _seed_assignments(session, users["D0003"], report)
     _seed_city_profile(session, users["D0004"], config)
+    _seed_security_indicator(session)
     return report
+
+
+# The demo city's own indicator for its security test: the mean score of those who
+# took it, 80 points or more in every grade (an aim of the kind 小金井市's DX action
+# plan sets for its security-policy test).
+SECURITY_TEST = "security-check"
+SECURITY_INDICATOR = "security_test_mean"
+SECURITY_TARGET = 80
+
+
+def _seed_security_indicator(session: Session) -> None:
+    from skillapp.metrics.defaults import YEARS
+    from skillapp.metrics.models import ASSESSMENT_MEAN_SCORE, Indicator
+    from skillapp.metrics.services import create_indicator, list_indicators, set_targets
+    from skillapp.roster.bands import BAND_CODES
+
+    if learning.module_by_slug(session, SECURITY_TEST) is None:
+        return  # a curriculum without the security test
+    if session.scalar(select(Indicator.id).where(Indicator.code == SECURITY_INDICATOR)):
+        return
+    number = max((i.number for i in list_indicators(session)), default=0) + 1
+    indicator = create_indicator(
+        session,
+        code=SECURITY_INDICATOR,
+        number=number,
+        name="情報セキュリティ確認テストの平均点（受験した職員）",
+        kind=ASSESSMENT_MEAN_SCORE,
+        bands=list(BAND_CODES),
+        assessment=SECURITY_TEST,
+    )
+    for year in YEARS:
+        set_targets(session, year, {(indicator.id, band): SECURITY_TARGET for band in BAND_CODES})
 
 
 def _seed_city_profile(session: Session, admin: User, config) -> None:
