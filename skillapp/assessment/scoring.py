@@ -1,4 +1,4 @@
-"""Scoring, pure and database-free (PRODUCT.md, Scoring).
+"""Scoring, pure and database-free (docs/rules.md, Scoring).
 
 score = floor(100 × earned weight ÷ total weight); pass ⇔ score ≥ 70.
 Integer arithmetic throughout, so a shown 70 always passes and a 69 always fails.

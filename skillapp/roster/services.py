@@ -39,7 +39,8 @@ def band_for_title(session: Session, title: str) -> str | None:
 
 
 def ensure_default_title_bands(session: Session) -> int:
-    """Insert the PRODUCT.md defaults that are missing; returns how many were added."""
+    """Insert the default title → band rows (docs/rules.md, Job-grade bands) that
+    are missing; returns how many were added."""
     existing = set(session.scalars(select(JobTitleBand.title)))
     added = 0
     for title, band in DEFAULT_TITLE_BANDS.items():
