@@ -216,6 +216,7 @@ def simulate(
     draw: int | None,
     stratify_by: Sequence[str],
     strategy: Strategy,
+    stratify_counts: dict[str, int] | None = None,
     draws: int = 2000,
     seed: int = 0,
 ) -> DrawFigures:
@@ -233,6 +234,7 @@ def simulate(
             pool,
             draw_count=draw,
             stratify_tags=stratify_by,
+            stratify_counts=stratify_counts,
             shuffle_questions=True,
             shuffle_options=True,
             rng=rng,
@@ -279,6 +281,7 @@ def main(argv: list[str]) -> int:
                 quiz.questions,
                 draw=quiz.draw,
                 stratify_by=quiz.stratify_by,
+                stratify_counts=quiz.stratify_counts,
                 strategy=strategy,
                 draws=400 if quiz.draw else 20,
             )

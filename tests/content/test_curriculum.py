@@ -25,7 +25,27 @@ MINDSET = [
     "mindset-6-collaboration",
     "mindset-7-data-driven",
 ]
-AREAS = ["用語", "行動原則", "AIガバナンス", "EBPM"]
+# The DX literacy test (indicator No.4) draws 20 questions to a fixed blueprint.
+# 用語 and EBPM give 4 each: the indicator is defined as understanding DX terms,
+# service-design thinking and EBPM; the four other areas give 3 each, so that every
+# attempt also samples the principles, AI governance, security and data literacy.
+DX_LITERACY_BLUEPRINT = {
+    "用語": 4,
+    "行動原則": 3,
+    "AIガバナンス": 3,
+    "EBPM": 4,
+    "情報セキュリティ": 3,
+    "データ": 3,
+}
+SECURITY_BLUEPRINT = {
+    "基本と脅威": 5,
+    "認証とアカウント": 5,
+    "情報の取り扱い": 5,
+    "事故への対応とネットワーク": 5,
+}
+# The counted tests: slug → (blueprint, items each area needs in use at least).
+COUNTED = {"dx-literacy": (DX_LITERACY_BLUEPRINT, 25), "security-check": (SECURITY_BLUEPRINT, 11)}
+NEW_MODULES = ["security-basics", "privacy-basics", "data-literacy-basics", "resident-services"]
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +62,8 @@ def test_every_part_is_there(curriculum):
         "ai-governance",
         "ebpm-basics",
         "dx-literacy",
+        "security-check",
+        *NEW_MODULES,
         *MINDSET,
     }
     assert expected <= set(curriculum)
@@ -58,6 +80,7 @@ def test_every_part_is_there(curriculum):
         ("ebpm-basics", 10),
         ("intro-dx-learning", 3),
         ("dx-terms", 5),
+        *((s, 8) for s in NEW_MODULES),
     ],
 )
 def test_module_quiz_sizes(curriculum, slug, minimum):
@@ -129,17 +152,15 @@ def test_the_longest_option_is_no_cue_to_the_answer(curriculum):
     singles = [q for spec in curriculum.values() for q in spec.quiz.questions if q.type == "single"]
     cued = [q.key for q in singles if _correct_is_uniquely_longest(q)]
     assert len(cued) <= len(singles) / 3, cued
-    pool = [q for q in curriculum["dx-literacy"].quiz.questions if q.type == "single"]
-    cued_pool = [q.key for q in pool if _correct_is_uniquely_longest(q)]
-    assert len(cued_pool) <= len(pool) / 3, cued_pool
+    for slug in COUNTED:
+        pool = [q for q in _in_use(curriculum[slug].quiz) if q.type == "single"]
+        cued_pool = [q.key for q in pool if _correct_is_uniquely_longest(q)]
+        assert len(cued_pool) <= len(pool) / 3, (slug, cued_pool)
 
 
-def test_true_false_items_of_the_pool_are_not_mostly_one_answer(curriculum):
-    keys = [
-        q.correct_keys[0]
-        for q in curriculum["dx-literacy"].quiz.questions
-        if q.type == "true_false"
-    ]
+@pytest.mark.parametrize("slug", COUNTED)
+def test_true_false_items_of_a_pool_are_not_mostly_one_answer(curriculum, slug):
+    keys = [q.correct_keys[0] for q in _in_use(curriculum[slug].quiz) if q.type == "true_false"]
     counts = Counter(keys)
     assert max(counts.values()) <= 2 * len(keys) / 3, counts
 
@@ -187,7 +208,8 @@ def test_each_principle_has_meaning_reasons_a_scenario_and_a_self_check(curricul
 
 
 @pytest.mark.parametrize(
-    "slug", [*MINDSET, "ai-governance", "ebpm-basics", "intro-dx-learning", "dx-terms"]
+    "slug",
+    [*MINDSET, "ai-governance", "ebpm-basics", "intro-dx-learning", "dx-terms", *NEW_MODULES],
 )
 def test_every_quiz_can_be_passed_and_failed(curriculum, slug):
     questions = curriculum[slug].quiz.questions
@@ -205,26 +227,29 @@ def _in_use(quiz):
     return [q for q in quiz.questions if not q.retired]
 
 
-def test_dx_literacy_pool_covers_four_areas(curriculum):
-    spec = curriculum["dx-literacy"]
+@pytest.mark.parametrize("slug", COUNTED)
+def test_a_counted_test_draws_to_its_blueprint_from_a_large_pool(curriculum, slug):
+    blueprint, minimum = COUNTED[slug]
+    spec = curriculum[slug]
     quiz = spec.quiz
     assert spec.kind == "assessment" and not spec.lessons
-    assert quiz.draw == 20
-    assert list(quiz.stratify_by) == AREAS
+    assert quiz.draw == 20 == sum(blueprint.values())
+    assert (quiz.stratify_by, quiz.stratify_counts) == (list(blueprint), blueprint)
     assert quiz.time_limit_minutes and quiz.shuffle_questions and quiz.shuffle_options
     per_area = Counter()
     for q in _in_use(quiz):
-        areas = [tag for tag in q.tags if tag in AREAS]
+        areas = [tag for tag in q.tags if tag in blueprint]
         assert len(areas) == 1, q.key
         per_area[areas[0]] += 1
-    # At least 25 an area: with 5 drawn from each, two attempts share few questions.
-    assert all(per_area[a] >= 25 for a in AREAS), per_area
+    # Enough in each area that two attempts share few questions.
+    assert all(per_area[a] >= minimum for a in blueprint), per_area
 
 
-def test_the_counted_test_shows_no_key_before_a_pass_and_asks_for_a_pause(curriculum):
+@pytest.mark.parametrize("slug", COUNTED)
+def test_a_counted_test_shows_no_key_before_a_pass_and_asks_for_a_pause(curriculum, slug):
     """Review after passing only, and a day's pause with a yearly limit: the test
     measures knowledge, not memory of the key seen on earlier attempts."""
-    quiz = curriculum["dx-literacy"].quiz
+    quiz = curriculum[slug].quiz
     assert quiz.review == "after_pass"
     assert quiz.cooldown_minutes == 24 * 60
     assert quiz.max_attempts_per_year == 5
@@ -238,22 +263,24 @@ def _pool_items(quiz):
     ]
 
 
-def test_every_dx_literacy_draw_covers_all_four_areas_and_honours_groups(curriculum):
-    quiz = curriculum["dx-literacy"].quiz
+@pytest.mark.parametrize("slug", COUNTED)
+def test_every_draw_follows_the_blueprint_and_honours_groups(curriculum, slug):
+    blueprint, _minimum = COUNTED[slug]
+    quiz = curriculum[slug].quiz
     active, pool = _pool_items(quiz)
-    area_of = {n: next(t for t in q.tags if t in AREAS) for n, q in enumerate(active)}
+    area_of = {n: next(t for t in q.tags if t in blueprint) for n, q in enumerate(active)}
     for seed in range(200):
         paper = draw_paper(
             pool,
             draw_count=quiz.draw,
             stratify_tags=quiz.stratify_by,
+            stratify_counts=quiz.stratify_counts,
             shuffle_questions=True,
             shuffle_options=True,
             rng=random.Random(seed),
         )
-        counts = Counter(area_of[q] for q in paper.question_ids)
         assert len(paper.question_ids) == 20
-        assert counts == dict.fromkeys(AREAS, 5)
+        assert Counter(area_of[q] for q in paper.question_ids) == blueprint
         groups = Counter(active[n].group for n in paper.question_ids if active[n].group)
         assert all(n == 1 for n in groups.values()), groups
 
@@ -261,15 +288,17 @@ def test_every_dx_literacy_draw_covers_all_four_areas_and_honours_groups(curricu
 # --- a learner who knows nothing and reads only surface cues ---------------------------
 
 
+@pytest.mark.parametrize("slug", COUNTED)
 @pytest.mark.parametrize("strategy", cues.STRATEGIES, ids=lambda s: s.name)
-def test_surface_cues_alone_do_not_pass_the_counted_test(curriculum, strategy):
+def test_surface_cues_alone_do_not_pass_a_counted_test(curriculum, strategy, slug):
     """Over 1,000 seeded draws, answering from absolute words, hedges, the longest
     or the most careful-sounding option scores near chance and almost never passes."""
-    quiz = curriculum["dx-literacy"].quiz
+    quiz = curriculum[slug].quiz
     figures = cues.simulate(
         quiz.questions,
         draw=quiz.draw,
         stratify_by=quiz.stratify_by,
+        stratify_counts=quiz.stratify_counts,
         strategy=strategy,
         draws=1000,
     )
@@ -346,12 +375,18 @@ def _stem_and_key(q):
 
 
 def test_pool_items_are_not_copies_of_module_quiz_items(curriculum):
-    """No question of the counted test repeats a module quiz question (stem and key),
-    so a learner cannot pass it by remembering the module quizzes' answers."""
-    pool = _in_use(curriculum["dx-literacy"].quiz)
+    """No question of a counted test repeats a module quiz question (stem and key),
+    nor one of the other counted test, so a learner cannot pass it by remembering
+    answers seen elsewhere."""
+    pool = [q for slug in COUNTED for q in _in_use(curriculum[slug].quiz)]
     modules = [
         q for spec in curriculum.values() if spec.kind == "module" for q in _in_use(spec.quiz)
     ]
+    first, second = (_in_use(curriculum[slug].quiz) for slug in COUNTED)
+    for p in first:
+        for q in second:
+            ratio = difflib.SequenceMatcher(None, _stem_and_key(p), _stem_and_key(q)).ratio()
+            assert ratio < 0.6, (p.key, q.key, round(ratio, 2))
     close = []
     for p in pool:
         for m in modules:
@@ -361,8 +396,9 @@ def test_pool_items_are_not_copies_of_module_quiz_items(curriculum):
     assert close == []
 
 
-def test_pool_items_that_resemble_each_other_share_a_group(curriculum):
-    pool = _in_use(curriculum["dx-literacy"].quiz)
+@pytest.mark.parametrize("slug", COUNTED)
+def test_pool_items_that_resemble_each_other_share_a_group(curriculum, slug):
+    pool = _in_use(curriculum[slug].quiz)
     close = []
     for a, b in itertools.combinations(pool, 2):
         ratio = difflib.SequenceMatcher(None, _stem_and_key(a), _stem_and_key(b)).ratio()
