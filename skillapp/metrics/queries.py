@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from skillapp.assessment.models import SUBMITTED, Attempt, ExternalResult
 from skillapp.assessment.scoring import PASS_MARK
@@ -34,8 +34,13 @@ from skillapp.auth.models import User
 from skillapp.learning.models import KIND_MODULE, Lesson, LessonView, Module, ModuleVersion
 from skillapp.metrics.models import ModuleProgress
 from skillapp.roster.bands import BAND_CODES
-from skillapp.roster.models import Department
-from skillapp.roster.services import state_at
+from skillapp.roster.models import Department, JobTitleBand
+from skillapp.roster.services import (
+    department_order,
+    department_sort_keys,
+    state_at,
+    title_order,
+)
 from skillapp.util.dates import fiscal_year_bounds, fiscal_year_end, today_jst
 
 
@@ -95,6 +100,26 @@ def roster_on(day: date, scope: Scope = Scope(), *, with_user: bool = False):
     if scope.department_ids is not None:
         query = query.where(state.c.department_id.in_(scope.department_ids))
     return query.subquery("population")
+
+
+def in_city_order(query, people):
+    """Join a query over people (columns ``department_id``, ``band`` and
+    ``job_title``) to what puts them in the city's order: by department (部 by
+    部, then its 課), then by job title (grade by grade, each title in its
+    rank). Returns the query and its ORDER BY terms; ``Department`` is joined
+    for the department's name."""
+    parent = aliased(Department, name="parent_unit")
+    title = aliased(JobTitleBand, name="title_rank")
+    query = (
+        query.join(Department, Department.id == people.department_id, isouter=True)
+        .join(parent, parent.id == Department.parent_id, isouter=True)
+        .join(title, title.title == people.job_title, isouter=True)
+    )
+    order = [
+        *department_order(Department, parent),
+        *title_order(people.band, title.rank, people.job_title),
+    ]
+    return query, order
 
 
 def _scores(period: Period, module_id: int | None = None, *, passed_only: bool = False):
@@ -358,10 +383,10 @@ def completion_by_department(
         .join(Department, Department.id == people.c.department_id, isouter=True)
     )
     rows = session.execute(
-        outcome.join(query)
-        .group_by(people.c.department_id, Department.name)
-        .order_by(Department.name)
+        outcome.join(query).group_by(people.c.department_id, Department.name)
     ).all()
+    keys = department_sort_keys(session)
+    rows.sort(key=lambda row: (row[0] is None, keys.get(row[0], ())))
     return [
         DepartmentRow(dept_id, name or "—", Rate(int(c or 0), n), Rate(int(p or 0), n))
         for dept_id, name, n, p, c in rows
@@ -395,6 +420,7 @@ def department_tree(
             select(Department.id, Department.parent_id).where(Department.id.in_(ids))
         ).all()
     )
+    order = department_sort_keys(session)
     parent_ids = {p for p in parent_of.values() if p is not None}
     parent_names = dict(
         session.execute(
@@ -422,7 +448,8 @@ def department_tree(
 
     def sort_key(item):
         key, _members = item
-        return parent_names.get(key, "") if not isinstance(key, tuple) else key[2]
+        department_id = key[1] if isinstance(key, tuple) else key
+        return (department_id is None, order.get(department_id, ()))
 
     nodes = []
     for key, members in sorted(groups.items(), key=sort_key):
@@ -444,7 +471,7 @@ def department_tree(
                 is_total=True,
             )
         )
-        for row in sorted(members, key=lambda r: (r.department_id != key, r.name)):
+        for row in sorted(members, key=lambda r: (r.department_id != key, order[r.department_id])):
             label = row.name[len(parent) :] if row.name.startswith(parent) else row.name
             nodes.append(
                 DepartmentNode(
@@ -494,10 +521,10 @@ def not_yet_done(
         )
         .select_from(people)
         .join(Staff, Staff.id == people.c.staff_id)
-        .join(Department, Department.id == people.c.department_id, isouter=True)
     )
+    query, order = in_city_order(query, people.c)
     query = outcome.join(query).where(~outcome.done)
-    query = query.order_by(Department.name, Staff.staff_no)
+    query = query.order_by(*order, Staff.staff_no)
     if band == "unclassified":
         query = query.where(people.c.band.is_(None))
     elif band:
