@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, false, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from skillapp.roster.bands import BAND_CODES, DEFAULT_TITLE_BANDS
@@ -131,6 +131,15 @@ def next_department_position(session: Session) -> int:
     return (session.scalar(select(func.max(Department.position))) or 0) + 1
 
 
+def _write_lock(session: Session, no_op_update) -> None:
+    """SQLite: take the database's write lock before reading what a move
+    changes (an update that changes nothing), so that two moves take turns as
+    PostgreSQL's row locks make them; SQLite otherwise reads first, outside any
+    transaction, and both moves would write from the same order."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(no_op_update.where(false()).execution_options(synchronize_session=False))
+
+
 def move_department(
     session: Session,
     department: Department,
@@ -143,6 +152,7 @@ def move_department(
     部, or the 課 of its 部). Returns False when it is already first or last."""
     from skillapp.audit.services import record_event
 
+    _write_lock(session, update(Department).values(position=Department.position))
     siblings = list(
         session.scalars(
             select(Department)
@@ -152,7 +162,10 @@ def move_department(
                 else Department.parent_id == department.parent_id
             )
             .order_by(Department.position, Department.id)
-            .with_for_update()
+            # Two moves at once take turns (PostgreSQL), each reading the other's
+            # result; FOR NO KEY UPDATE does not hold up staff rows that refer here.
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
         )
     )
     index = siblings.index(department)
@@ -187,7 +200,8 @@ def move_title(
     LookupError for a title on no band; returns False when it cannot move."""
     from skillapp.audit.services import record_event
 
-    row = session.get(JobTitleBand, nfkc(title))
+    _write_lock(session, update(JobTitleBand).values(rank=JobTitleBand.rank))
+    row = session.get(JobTitleBand, nfkc(title), populate_existing=True)
     if row is None:
         raise LookupError(title)
     siblings = list(
@@ -195,7 +209,8 @@ def move_title(
             select(JobTitleBand)
             .where(JobTitleBand.band == row.band)
             .order_by(JobTitleBand.rank, JobTitleBand.title)
-            .with_for_update()
+            .with_for_update()  # two moves at once take turns (PostgreSQL)
+            .execution_options(populate_existing=True)
         )
     )
     index = siblings.index(row)

@@ -230,3 +230,45 @@ def test_the_dashboard_and_its_exports_follow_the_order(client, hr, make_module)
         "2004",
         "2005",
     ]
+
+
+def test_parallel_moves_take_turns(app):
+    """Eight HR moves at once, each of another 部 up a place: each applies on
+    the order the one before left, so the places stay distinct."""
+    import threading
+
+    from skillapp.roster import services
+
+    import_roster(
+        [[f"{3000 + i}", "名前", f"第{i}部第{i}課", "主事", "正規", "在籍"] for i in range(1, 10)]
+    )
+    ids = [department_id(f"第{i}部") for i in range(2, 10)]
+    barrier = threading.Barrier(len(ids))
+    moved, errors = [], []
+
+    def move(department_id_):
+        with app.app_context():
+            try:
+                barrier.wait()
+                department = db.session.get(Department, department_id_)
+                moved.append(services.move_department(db.session, department, -1))
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 — collected and asserted below
+                db.session.rollback()
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=move, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    db.session.expire_all()
+    tops = db.session.scalars(
+        select(Department.position).where(Department.parent_id.is_(None))
+    ).all()
+    assert len(set(tops)) == len(tops) == 9, sorted(tops)
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "order_changed"))
+    assert len(events.all()) == moved.count(True) == len(ids)
