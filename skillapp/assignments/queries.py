@@ -4,8 +4,8 @@ Who is assigned is the roster as it stands today (Japan time): active staff
 whose current job grade or department matches the assignment's target. Done
 uses the dashboards' own definition (``metrics.queries.module_outcome``): a
 module is done when every lesson of its current version has been read and
-the quiz passed, an assessment when it has been passed (70 or more, results
-from another system included). Whatever was done before the assignment was
+the quiz passed, an assessment when it has been passed (its pass mark,
+results from another system included). Whatever was done before the assignment was
 made counts too. Overdue: not done once the due day (JST) is over.
 """
 

@@ -29,10 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from skillapp.assessment.models import SUBMITTED, Attempt, ExternalResult
-from skillapp.assessment.scoring import PASS_MARK
 from skillapp.auth.models import User
 from skillapp.learning.models import KIND_MODULE, Lesson, LessonView, Module, ModuleVersion
 from skillapp.metrics.models import ModuleProgress
+from skillapp.metrics.progress import current_pass_mark
 from skillapp.roster.bands import BAND_CODES
 from skillapp.roster.models import Department, JobTitleBand
 from skillapp.roster.services import (
@@ -123,20 +123,25 @@ def in_city_order(query, people):
 
 
 def _scores(period: Period, module_id: int | None = None, *, passed_only: bool = False):
-    """(module_id, user_id, score, at) of the period's submitted attempts and of
-    the results imported from another system, which count the same (by the
-    login of the person they belong to)."""
+    """(module_id, user_id, score, passed, at) of the period's submitted attempts
+    and of the results imported from another system, which count the same (by
+    the login of the person they belong to). ``passed`` is 1 or 0: an attempt
+    as it was judged on submission, by the pass mark of the version it was
+    taken on; an imported result by the module's current pass mark."""
     here = select(
         Attempt.module_id,
         Attempt.user_id,
         cast(Attempt.score, Float).label("score"),
+        case((Attempt.passed.is_(True), 1), else_=0).label("passed"),
         Attempt.submitted_at.label("at"),
     ).where(Attempt.status == SUBMITTED, *period.where(Attempt.submitted_at))
+    there_passed = ExternalResult.score >= current_pass_mark(ExternalResult.module_id)
     there = (
         select(
             ExternalResult.module_id,
             User.id.label("user_id"),
             ExternalResult.score,
+            case((there_passed, 1), else_=0).label("passed"),
             ExternalResult.taken_at.label("at"),
         )
         .join(User, User.staff_id == ExternalResult.staff_id)
@@ -146,16 +151,20 @@ def _scores(period: Period, module_id: int | None = None, *, passed_only: bool =
         here = here.where(Attempt.module_id == module_id)
         there = there.where(ExternalResult.module_id == module_id)
     if passed_only:
-        here = here.where(Attempt.score >= PASS_MARK)
-        there = there.where(ExternalResult.score >= PASS_MARK)
+        here = here.where(Attempt.passed.is_(True))
+        there = there.where(there_passed)
     return union_all(here, there).subquery("scores")
 
 
 def _best_scores(period: Period, module_id: int):
-    """(user_id, best score in the period) for one module."""
+    """(user_id, best score in the period, passed: 1 if any result passed) for one module."""
     scores = _scores(period, module_id)
     return (
-        select(scores.c.user_id, func.max(scores.c.score).label("best"))
+        select(
+            scores.c.user_id,
+            func.max(scores.c.score).label("best"),
+            func.max(scores.c.passed).label("passed"),
+        )
         .group_by(scores.c.user_id)
         .subquery("best")
     )
@@ -314,14 +323,16 @@ def module_outcome(session: Session, module_id: int, people, period: Period) -> 
     """The one definition of done, for the dashboards and for assignments.
 
     ``people`` is a population subquery with a ``user_id`` column (see
-    ``roster_on``). Passed: best score ≥ 70 in the period, results from another
-    system included. Done: for a module, passed and every lesson of its current
-    version read by the period's end; for an assessment, passed."""
+    ``roster_on``). Passed: an attempt in the period that passed (by the pass
+    mark of the version it was taken on), or a result from another system at
+    or above the module's current pass mark. Done: for a module, passed and
+    every lesson of its current version read by the period's end; for an
+    assessment, passed."""
     module = session.get(Module, module_id)
     if period.year is not None:
         return _year_progress(module, people, period)
     best = _best_scores(period, module_id)
-    passed = and_(best.c.best.is_not(None), best.c.best >= PASS_MARK)
+    passed = and_(best.c.passed.is_not(None), best.c.passed == 1)
     if module.is_assessment:
         return ModuleOutcome(people, best, None, passed, passed)
     keys = session.scalars(select(_current_lessons(module_id).c.key)).all()
@@ -340,12 +351,13 @@ def _year_progress(module: Module, people, period: Period) -> ModuleOutcome:
         select(
             progress.c.user_id,
             progress.c.best_score.label("best"),
+            progress.c.first_passed_at,
             progress.c.read_all_at,
         )
         .where(progress.c.module_id == module.id, progress.c.fiscal_year == period.year)
         .subquery("best")
     )
-    passed = and_(best.c.best.is_not(None), best.c.best >= PASS_MARK)
+    passed = best.c.first_passed_at.is_not(None)
     if module.is_assessment:
         return ModuleOutcome(people, best, None, passed, passed)
     read_all = and_(best.c.read_all_at.is_not(None), best.c.read_all_at < period.end)
