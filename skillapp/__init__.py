@@ -24,7 +24,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure_secret_key(app, instance)
     url = app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'skillapp.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    # A pooled connection is tested before use and replaced if the database
+    # dropped it (a PostgreSQL restart or failover): no 500 for the next requests.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "pool_pre_ping": True,
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
     if app.config.get("CONTENT_DIR") is None:
         app.config["CONTENT_DIR"] = str(PROJECT_ROOT / "content" / "modules")
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_TIMEOUT"]

@@ -20,10 +20,11 @@ def register_commands(app: Flask) -> None:
     from skillapp.authoring.cli import content
     from skillapp.demo.cli import demo
     from skillapp.imports.cli import results, survey, training
+    from skillapp.jobs.cli import jobs
     from skillapp.metrics.cli import metrics, report
     from skillapp.roster.cli import roster
 
-    for group in (users, content, roster, results, training, survey, metrics, report, demo):
+    for group in (users, content, roster, results, training, survey, metrics, report, demo, jobs):
         app.cli.add_command(group)
 
 

@@ -24,9 +24,14 @@ CITY_PLAN = None
 CITY_PRINCIPLES = None
 
 # The public address of the app, e.g. "https://skillapp.city.example.lg.jp".
-# Certificates print their verification address from it; None: the address
-# the certificate was downloaded from.
+# Certificates print their verification address from it. None: the address the
+# certificate was downloaded from if TRUSTED_HOSTS lists the hosts the app
+# answers to, else no address at all (the verification code and the page's
+# path only), since the Host header of a request is the client's to choose.
 PUBLIC_BASE_URL = None
+# The host names the app answers to, e.g. ["skillapp.city.example.lg.jp"]
+# (Flask's TRUSTED_HOSTS): a request for any other Host gets a 400.
+TRUSTED_HOSTS = None
 
 # Sessions (OWASP ASVS V3): server-side records, idle and absolute timeouts.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
@@ -72,8 +77,29 @@ ROSTER_FIRST_PASSWORDS = "random"
 # PostgreSQL it holds the roster tables for the few seconds it writes.
 ROSTER_BULK_LOAD_ROWS = 20_000
 
+# Every spreadsheet an import reads (roster, results, training, survey) is
+# read as a stream and refused, with a message, as soon as it goes past one of
+# these: rows below the header, columns, and cells (each row up to its last
+# value). 200,000 rows is far above any city's roster; the cells bound the
+# memory a file can take (about 100 bytes a cell of Japanese text: a file at
+# the limit takes about 300 MB; see docs/benchmarks.md, large uploads).
+IMPORT_MAX_ROWS = 200_000
+IMPORT_MAX_COLUMNS = 300
+IMPORT_MAX_CELLS = 3_000_000
+
+# The longest table offered as PDF, in rows (the not-yet list, an assignment's
+# people). Longer lists are refused with a page that offers CSV and Excel,
+# which have no limit: 20,000 rows are about 440 pages and take a few seconds
+# (docs/benchmarks.md, docs/pdf.md).
+PDF_MAX_ROWS = 20_000
+
 # Trust X-Forwarded-For / -Proto from this many proxies (0 when serving directly).
 PROXY_FIX_X_FOR = 0
+
+# How pages write dates: "iso" (2026-12-05, 2026-12-05 01:49) or "wareki"
+# (令和8年12月5日, 令和8年12月5日 1:49), the same on every page. English pages
+# and files for other programs (CSV, Excel) always use ISO dates.
+DATE_STYLE = "iso"
 
 BABEL_DEFAULT_LOCALE = "ja"
 BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"

@@ -240,7 +240,7 @@ def insert_ignore(session, table, rows: list[dict], index_elements: list[str]) -
     """INSERT … ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike."""
     if not rows:
         return
-    statement = _dialect_insert(session, table).values(rows)
+    statement = dialect_insert(session, table).values(rows)
     session.execute(statement.on_conflict_do_nothing(index_elements=index_elements))
 
 
@@ -248,7 +248,7 @@ def upsert(session, table, rows: list[dict], index_elements: list[str], update: 
     """INSERT … ON CONFLICT DO UPDATE of the ``update`` columns."""
     if not rows:
         return
-    statement = _dialect_insert(session, table).values(rows)
+    statement = dialect_insert(session, table).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=index_elements,
         set_={name: statement.excluded[name] for name in update},
@@ -256,7 +256,8 @@ def upsert(session, table, rows: list[dict], index_elements: list[str], update: 
     session.execute(statement)
 
 
-def _dialect_insert(session, table):
+def dialect_insert(session, table):
+    """The dialect's ``insert()`` (with ``on_conflict_…``) for SQLite or PostgreSQL."""
     table = getattr(table, "__table__", table)
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert

@@ -1,6 +1,11 @@
 """Request-wide web concerns: login loading, locale, security headers, errors,
 the role decorator and helpers shared by every blueprint's views."""
 
+import select
+import socket
+import time
+import unicodedata
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -21,9 +26,12 @@ from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from skillapp.extensions import db, login_manager
+from skillapp.util.ids import MAX_ID, parse_id
 
 
 def select_locale() -> str:
@@ -41,15 +49,94 @@ def client_ip() -> str:
     return request.remote_addr or ""
 
 
+# Longer than any page of this site with its query string.
+_NEXT_MAX_LENGTH = 2000
+# Control (C0, DEL, C1), format (zero-width, bidi) and line/paragraph separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def client_gone() -> bool:
+    """Whether the client of this request has closed its connection, so that
+    long work for it (a PDF of thousands of rows) can stop.
+
+    gunicorn and Werkzeug put the connection in the WSGI environ. By the time a
+    view runs the request has been read whole, so a socket that is readable
+    but gives no bytes means the other end has closed it (a reset too); bytes
+    waiting (a request sent ahead) mean it is still there. This is how nginx
+    notices the same, and nginx closes its connection here when its own client
+    goes. The socket is peeked without waiting and without taking anything.
+    Under another server, or the test client, there is no socket: never gone.
+    """
+    sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
+    if sock is None or not hasattr(select, "poll"):
+        return False
+    try:
+        fd = sock.fileno()
+        if fd < 0:
+            return True  # closed on this side
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        events = poller.poll(0)
+        if not events:
+            return False
+        if events[0][1] & (select.POLLERR | select.POLLNVAL):
+            return True
+        # The plain socket's recv, also under TLS: only "end of stream" counts.
+        return socket.socket.recv(sock, 1, socket.MSG_PEEK) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True  # ECONNRESET and the like
+
+
 def safe_next_url(target: str | None, default: str) -> str:
-    """Only a path on this site: no scheme, no host, no protocol-relative //."""
-    if not target:
+    """``target`` if it is a path on this site, else ``default``.
+
+    A path: it starts with one "/" (no scheme, no host, no protocol-relative
+    "//"), and holds no backslash and no control or invisible character.
+    Browsers read "\\" as "/" and drop tabs and line breaks from a URL, so
+    "/\\evil.example" and "/<tab>/evil.example" would leave the site; CR/LF in a
+    Location header is refused by Werkzeug (a 500 after the login had been
+    committed). Such a target is refused, not repaired."""
+    if not target or len(target) > _NEXT_MAX_LENGTH:
         return default
-    target = target.strip().replace("\\", "/")
+    if "\\" in target or any(unicodedata.category(c) in _INVISIBLE for c in target):
+        return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row id in a URL, 1..2^31 − 1 written the canonical way.
+
+    Anything else does not match, so the URL is a 404 before the view runs: a
+    larger number cannot name a row and would overflow the database driver
+    (a 500 from SQLite beyond 2^63, from PostgreSQL beyond 2^31)."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def __init__(self, map, min=1, max=MAX_ID) -> None:  # werkzeug's parameter names
+        super().__init__(map, min=min, max=max)
+
+
+def id_arg(name: str) -> int | None:
+    """``?name=`` as a row id: None when absent or empty (no filter); 404 when
+    it cannot name a row (not a canonical number, or beyond 2^31 − 1)."""
+    raw = request.args.get(name, "")
+    if raw == "":
+        return None
+    value = parse_id(raw)
+    if value is None:
+        abort(404)
+    return value
+
+
+def page_arg(name: str = "page") -> int:
+    """``?page=``: 1 when absent or empty; 404 for anything but a page number
+    (one beyond 2^31 − 1 would overflow the database's OFFSET)."""
+    return id_arg(name) or 1
 
 
 def role_required(*roles: str):
@@ -148,7 +235,12 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_user and current_user.is_authenticated:
+    if response.headers.get("Content-Disposition", "").startswith("attachment"):
+        # Every file the app hands out names people or is someone's own (a
+        # certificate, an export, a list of first passwords): no copy kept by the
+        # browser or a proxy. send_file's "no-cache" would let them store it.
+        response.headers["Cache-Control"] = "no-store"
+    elif current_user and current_user.is_authenticated:
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -203,7 +295,41 @@ def _apply_due_roster_states():
     current_app.extensions["skillapp_due_states_day"] = today
 
 
+def _refuse_nul():
+    """NUL cannot be stored in, or compared by, PostgreSQL (its driver raises):
+    a URL holding one names nothing (404), and a query string or form field
+    holding one is refused (400), before any view looks anything up with it."""
+    if "\x00" in request.path:
+        abort(404)
+    fields = [*request.args.items(multi=True)]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += request.form.items(multi=True)
+    if any("\x00" in key or "\x00" in value for key, value in fields):
+        abort(400)
+
+
+# Expired pending files (a list of first passwords among them) are deleted by
+# the requests too, at most this long after they expire, per process; the
+# check is one read of a table that holds only the last hour's files.
+FILE_PURGE_INTERVAL = timedelta(minutes=5)
+FILES_PURGED_AT = "skillapp_files_purged_at"
+
+
+def _purge_expired_files():
+    now = time.monotonic()
+    last = current_app.extensions.get(FILES_PURGED_AT)
+    if last is not None and now - last < FILE_PURGE_INTERVAL.total_seconds():
+        return
+    from skillapp.uploads.services import purge_expired_files
+
+    if purge_expired_files(db.session):
+        db.session.commit()
+    current_app.extensions[FILES_PURGED_AT] = now
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: every id in a URL is <id:…>.
+    app.url_map.converters["id"] = IdConverter
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=0
@@ -214,15 +340,25 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.needs_refresh_message = _l("Please log in again.")
     login_manager.session_protection = "basic"
-    # First, so that someone who left today is already logged out.
+    app.before_request(_refuse_nul)
+    # First to use the database, so that someone who left today is already logged out.
     app.before_request(_apply_due_roster_states)
+    app.before_request(_purge_expired_files)
     app.before_request(_force_password_change)
     app.before_request(_close_expired_attempts)
     app.after_request(_security_headers)
     app.add_url_rule("/fonts/<name>", "font", _font)
 
     @app.errorhandler(400)
-    def bad_request(_e):
+    def bad_request(e):
+        if isinstance(e, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL of this site can be built for
+            # it, so no page either (it would link to the stylesheet).
+            return (
+                "400 Bad Request: this host is not served here.\n",
+                400,
+                {"Content-Type": "text/plain; charset=utf-8"},
+            )
         return _render_error(400, _l("Bad request"), _l("The request could not be understood."))
 
     @app.errorhandler(CSRFError)
@@ -263,9 +399,18 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["role_label"] = lambda code: str(ROLE_LABELS.get(code, code))
     app.jinja_env.globals["band_label"] = band_label
-    from skillapp.audit.labels import action_label, detail_label, detail_value, object_label
+    from skillapp.audit.labels import (
+        action_label,
+        detail_label,
+        detail_value,
+        event_details,
+        object_label,
+        object_text,
+    )
 
     app.jinja_env.globals["action_label"] = action_label
+    app.jinja_env.globals["event_details"] = event_details
+    app.jinja_env.globals["object_text"] = object_text
     app.jinja_env.globals["object_label"] = object_label
     app.jinja_env.globals["detail_label"] = detail_label
     app.jinja_env.globals["detail_value"] = detail_value
@@ -300,3 +445,10 @@ def init_app(app: Flask) -> None:
         dates.format_jst(dt, fmt) if dt else ""
     )
     app.jinja_env.filters["wareki"] = dates.format_wareki
+    if app.config["DATE_STYLE"] not in dates.DATE_STYLES:
+        raise RuntimeError(f"DATE_STYLE must be one of {dates.DATE_STYLES}")
+    # Days and moments in the city's style (DATE_STYLE), one style on every page.
+    app.jinja_env.filters["day"] = lambda day: dates.page_day(day) if day else ""
+    app.jinja_env.filters["moment"] = lambda moment, seconds=False: (
+        dates.page_moment(moment, seconds=seconds) if moment else ""
+    )

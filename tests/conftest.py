@@ -85,6 +85,28 @@ def _empty_tables():
     db.session.commit()
 
 
+def _every_event_reads_in_words():
+    """Every audit event a test has made has labels for its action, object,
+    detail keys and coded values (skillapp/audit/labels.py): the audit log
+    shows words, never codes (issue 14, item 23)."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import DBAPIError
+
+    from skillapp.audit.labels import unlabelled
+    from skillapp.audit.models import AuditEvent
+
+    db.session.rollback()
+    try:
+        events = db.session.scalars(select(AuditEvent)).all()
+    except DBAPIError:  # a test that dropped or rebuilt the schema
+        db.session.rollback()
+        return
+    missing = sorted({problem for event in events for problem in unlabelled(event)})
+    assert not missing, "audit events with codes but no label in skillapp/audit/labels.py: " + (
+        "; ".join(missing)
+    )
+
+
 class FreshContextClient(FlaskClient):
     """Each request runs in its own app context, with its own database session
     and ``g``, as in production, even though the test holds one open."""
@@ -106,6 +128,7 @@ def app(_schema, database_url, tmp_path):
         _ensure_defaults()
         db.session.commit()
         yield app
+        _every_event_reads_in_words()
         db.session.remove()
         # Each test builds its own app and engine: close its connections now
         # rather than leaving them to the garbage collector.

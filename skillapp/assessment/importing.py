@@ -186,10 +186,12 @@ def plan_results(session: Session, data: bytes, *, skip_invalid: bool = False) -
 
 
 def apply_results(
-    session: Session, plan: ImportPlan, *, file_name: str, data: bytes, by_user_id=None
+    session: Session, plan: ImportPlan, *, file_name: str, data: bytes, by_user_id=None, ip=""
 ):
     """Write the planned results in bulk; the caller commits once."""
-    record = record_import(session, plan, file_name=file_name, data=data, by_user_id=by_user_id)
+    record = record_import(
+        session, plan, file_name=file_name, data=data, by_user_id=by_user_id, ip=ip
+    )
     now = utcnow()
     values = [
         {

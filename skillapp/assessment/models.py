@@ -11,6 +11,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -68,6 +69,16 @@ class Attempt(db.Model):
         ),
         Index(
             "ix_attempts_year_results", "status", "submitted_at", "module_id", "user_id", "score"
+        ),
+        # At most one open attempt per person and test, whatever requests race
+        # (start_attempt also serialises a person's starts, see _lock_person).
+        Index(
+            "uq_attempts_one_open",
+            "user_id",
+            "module_id",
+            unique=True,
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
         ),
     )
 

@@ -19,8 +19,10 @@ from skillapp.assessment.models import (
 from skillapp.assessment.rules import Rules, attempts_this_year, rules_for
 from skillapp.assessment.scoring import KeyItem, score_attempt
 from skillapp.audit.services import record_event
+from skillapp.auth.models import User
 from skillapp.db import upsert, utcnow
 from skillapp.learning.models import REVIEW_AFTER_PASS, REVIEW_ALWAYS, Module
+from skillapp.util.ids import parse_positive
 
 
 class AttemptError(Exception):
@@ -43,6 +45,24 @@ def _locked(session: Session, attempt_id: int) -> Attempt | None:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def _lock_person(session: Session, user_id: int) -> None:
+    """Serialise what changes a person's attempts (start, submit): the checks
+    of the limits and the pause and the insert that follows them are then one
+    step, however many requests arrive at once. PostgreSQL locks the login's
+    row (as the progress recompute does, so the two queue rather than
+    deadlock); SQLite, which writes one transaction at a time, takes its write
+    lock now, before the checks read, rather than at the insert."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+    else:
+        session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(is_disabled=User.is_disabled)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def attempts_used(session: Session, user_id: int, module_id: int) -> int:
@@ -117,6 +137,7 @@ def start_attempt(session: Session, user_id: int, module: Module, *, now=None, r
     drawn, and at most one question of each group is.
     """
     now = now or utcnow()
+    _lock_person(session, user_id)
     current = open_attempt(session, user_id, module.id)
     if current is not None and not finalize_if_expired(session, current, now=now):
         return current
@@ -185,10 +206,18 @@ def keys_from_positions(attempt: Attempt, question_id: int, values: list[str]) -
         raise AttemptError("bad_question")
     keys = []
     for value in values:
-        if not str(value).isdigit() or not 1 <= int(value) <= len(order):
+        position = parse_position(value)
+        if position is None or position > len(order):
             raise AttemptError("bad_option")
-        keys.append(order[int(value) - 1])
+        keys.append(order[position - 1])
     return keys
+
+
+def parse_position(value) -> int | None:
+    """A 1-based option position as the page sends it (``"2"``, or 2 in JSON),
+    or None for anything else: ``str.isdigit()`` lets ``"²"`` through, which
+    ``int()`` then refuses."""
+    return parse_positive(value)
 
 
 def save_answer(
@@ -265,6 +294,7 @@ def submit_attempt(
     now=None,
     timed_out: bool = False,
     actor_id: int | None = None,
+    ip: str = "",
 ) -> SubmitResult:
     """Score and close an attempt, once.
 
@@ -272,6 +302,8 @@ def submit_attempt(
     deadline has not passed. A second or concurrent submission changes nothing.
     """
     now = now or utcnow()
+    # The person first, then the attempt: the order start_attempt takes them in.
+    _lock_person(session, user_id)
     attempt = _locked(session, attempt_id)
     if attempt is None or attempt.user_id != user_id:
         raise AttemptError("not_found")
@@ -347,6 +379,7 @@ def submit_attempt(
         actor_id=actor_id or user_id,
         object_type="attempt",
         object_id=attempt.id,
+        ip=ip,
         score=result.score,
         passed=result.passed,
         late=late,

@@ -8,8 +8,10 @@ from skillapp.city.views import city_profile
 from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.learning.services import module_by_slug
-from skillapp.util.dates import format_jst
+from skillapp.util.dates import page_moment
+from skillapp.util.ids import parse_id
 from skillapp.util.placeholders import fill_plain
+from skillapp.web import client_ip
 
 _ERRORS = {
     "max_attempts": lambda: _("You have used all the attempts allowed for this test."),
@@ -37,7 +39,7 @@ def cooldown_message(available_at) -> str:
     return _(
         "You cannot start a new attempt yet: this test asks for a pause after each attempt. "
         "You can start again from %(time)s.",
-        time=format_jst(available_at),
+        time=page_moment(available_at),
     )
 
 
@@ -60,8 +62,8 @@ def _answers_from_form(attempt: Attempt, form) -> dict[int, list[str]]:
     """Question id → option keys from the posted sheet (values are positions)."""
     answers = {}
     for name in form:
-        if name.startswith("q-") and name[2:].isdigit():
-            question_id = int(name[2:])
+        question_id = parse_id(name[2:]) if name.startswith("q-") else None
+        if question_id is not None:
             try:
                 answers[question_id] = services.keys_from_positions(
                     attempt, question_id, form.getlist(name)
@@ -87,7 +89,7 @@ def start(slug):
     return redirect(url_for("assessment.take", attempt_id=attempt.id))
 
 
-@bp.route("/attempts/<int:attempt_id>")
+@bp.route("/attempts/<id:attempt_id>")
 @login_required
 def take(attempt_id):
     attempt = _own_attempt(attempt_id, close_if_expired=True)
@@ -107,18 +109,19 @@ def take(attempt_id):
     )
 
 
-@bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@bp.route("/attempts/<id:attempt_id>/answers", methods=["POST"])
 @login_required
 def save(attempt_id):
     """Save answers while the learner works: JSON from the page's script, or the
     whole form from the "save" button when scripts are off."""
     attempt = _own_attempt(attempt_id)
     if request.is_json:
-        payload = request.get_json(silent=True) or {}
-        try:
-            question_id = int(payload.get("question_id"))
-            values = [str(value) for value in payload.get("selected", [])]
-        except (TypeError, ValueError):
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict):
+            return jsonify(ok=False, error="bad_request"), 400
+        question_id = parse_id(payload.get("question_id"))
+        values = payload.get("selected", [])
+        if question_id is None or not isinstance(values, list):
             return jsonify(ok=False, error="bad_request"), 400
         try:
             selected = services.keys_from_positions(attempt, question_id, values)
@@ -144,12 +147,16 @@ def save(attempt_id):
     return redirect(url_for("assessment.take", attempt_id=attempt.id))
 
 
-@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@bp.route("/attempts/<id:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(attempt_id):
     attempt = _own_attempt(attempt_id)
     result = services.submit_attempt(
-        db.session, attempt.id, current_user.id, answers=_answers_from_form(attempt, request.form)
+        db.session,
+        attempt.id,
+        current_user.id,
+        answers=_answers_from_form(attempt, request.form),
+        ip=client_ip(),
     )
     db.session.commit()
     if not result.changed:
@@ -161,7 +168,7 @@ def submit(attempt_id):
     return redirect(url_for("assessment.result", attempt_id=attempt.id))
 
 
-@bp.route("/attempts/<int:attempt_id>/result")
+@bp.route("/attempts/<id:attempt_id>/result")
 @login_required
 def result(attempt_id):
     attempt = _own_attempt(attempt_id, close_if_expired=True)
@@ -186,7 +193,7 @@ def result(attempt_id):
     )
 
 
-@bp.route("/api/v1/attempts/<int:attempt_id>")
+@bp.route("/api/v1/attempts/<id:attempt_id>")
 @login_required
 def attempt_json(attempt_id):
     """The attempt as data. Before submission: questions, options and the learner's

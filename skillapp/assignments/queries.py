@@ -109,6 +109,19 @@ def assignees(
     return query.subquery("assignees")
 
 
+def reaches(
+    session: Session,
+    assignment: Assignment,
+    *,
+    scope: Scope = EVERYONE_IN_SCOPE,
+    today: date | None = None,
+) -> bool:
+    """Whether the assignment is for anyone in ``scope`` today: what decides
+    whether a department head sees it at all."""
+    people = assignees(assignment_id=assignment.id, day=today or today_jst(), scope=scope)
+    return bool(session.scalar(select(exists(select(people.c.staff_id)))))
+
+
 @dataclass
 class Summary:
     assigned: int

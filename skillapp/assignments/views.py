@@ -2,6 +2,8 @@
 each assignment's people with exports. Department heads see the list and the
 people of their own unit, read-only, as on the completion dashboard."""
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -28,7 +30,7 @@ from skillapp.metrics.views import audit_export, send_table, unit_filters, viewe
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
 from skillapp.roster.models import Department
 from skillapp.roster.services import ordered_departments
-from skillapp.util.dates import today_jst
+from skillapp.util.dates import page_day, today_jst
 from skillapp.web import client_ip, role_required
 
 MANAGERS = (AUTHOR, HR, ADMIN)
@@ -48,9 +50,18 @@ def report_scope() -> Scope:
     return viewer_scope()
 
 
-def _assignment_or_404(assignment_id: int) -> Assignment:
+def _assignment_or_404(assignment_id: int, scope: Scope | None = None) -> Assignment:
+    """The assignment, else 404; with a department head's ``scope``, 404 too for
+    one that reaches nobody in their unit (as in the list): its note, target
+    and title are not theirs to read."""
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None:
+        abort(404)
+    if (
+        scope is not None
+        and scope.department_ids is not None
+        and not queries.reaches(db.session, assignment, scope=scope)
+    ):
         abort(404)
     return assignment
 
@@ -165,7 +176,7 @@ def new():
                 _(
                     "The assignment has been saved: %(title)s, due %(due)s.",
                     title=assignment.module.current_version.title,
-                    due=assignment.due_on.isoformat(),
+                    due=page_day(assignment.due_on),
                 ),
                 "success",
             )
@@ -173,7 +184,7 @@ def new():
     return _render_form(form)
 
 
-@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@bp.route("/assignments/<id:assignment_id>/edit", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def edit(assignment_id):
     assignment = _assignment_or_404(assignment_id)
@@ -196,7 +207,7 @@ def edit(assignment_id):
     return _render_form(form, assignment)
 
 
-@bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
+@bp.route("/assignments/<id:assignment_id>/delete", methods=["POST"])
 @role_required(*MANAGERS)
 def delete(assignment_id):
     assignment = _assignment_or_404(assignment_id)
@@ -217,11 +228,11 @@ def _filters(scope: Scope):
     return band, department_id, show
 
 
-@bp.route("/assignments/<int:assignment_id>")
+@bp.route("/assignments/<id:assignment_id>")
 @login_required
 def detail(assignment_id):
     scope = report_scope()
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, scope)
     band, department_id, show = _filters(scope)
     today = today_jst()
     summary = queries.summary(db.session, assignment, scope=scope, today=today)
@@ -256,14 +267,14 @@ def detail(assignment_id):
     )
 
 
-@bp.route("/assignments/<int:assignment_id>/people.<fmt>")
+@bp.route("/assignments/<id:assignment_id>/people.<fmt>")
 @login_required
 def export_people(assignment_id, fmt):
     """The people of an assignment (with the page's filters) as CSV, XLSX or PDF."""
     scope = report_scope()
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, scope)
     band, department_id, show = _filters(scope)
     today = today_jst()
     people = queries.people(
@@ -308,22 +319,24 @@ def export_people(assignment_id, fmt):
         [_("Department"), department.name if department else _("All")],
         [_("Shown"), _("Everyone assigned") if show == queries.SHOW_ALL else _("Not done yet")],
     ]
-    audit_export(
-        "assignment_people",
-        assignment.id,
-        fmt,
-        len(rows),
-        module=module.slug,
-        band=band,
-        department_id=department_id,
-        show=show,
-    )
     return send_table(
         fmt,
-        f"assignment-{assignment.id}-{module.slug}-{today.isoformat()}",
+        (_("Assignment"), title, today.isoformat()),
         _("Assignment: %(title)s", title=title),
         context,
         headers,
         rows,
         sheet=module.slug[:31],
+        audit=partial(
+            audit_export,
+            "assignment_people",
+            assignment.id,
+            fmt,
+            len(rows),
+            module=module.slug,
+            band=band,
+            department_id=department_id,
+            show=show,
+        ),
+        ascii_name=f"assignment-{assignment.id}-{module.slug}-{today.isoformat()}",
     )

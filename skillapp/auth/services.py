@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, case, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from skillapp.audit.services import record_event
@@ -12,7 +12,7 @@ from skillapp.auth.models import AuthSession, LoginThrottle, User, UserRole
 from skillapp.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from skillapp.auth.roles import LEARNER, ROLES
 from skillapp.auth.sessions import end_user_sessions
-from skillapp.db import utcnow
+from skillapp.db import dialect_insert, utcnow
 from skillapp.roster.models import Staff
 from skillapp.roster.services import StaffInput, upsert_staff
 from skillapp.util.text import normalize_staff_no
@@ -64,15 +64,66 @@ def find_user(session: Session, staff_no: str) -> User | None:
     )
 
 
-def _wait_seconds(throttle: LoginThrottle, policy: ThrottlePolicy, now: datetime) -> int:
-    if throttle.locked_until and throttle.locked_until > now:
-        return int((throttle.locked_until - now).total_seconds()) + 1
-    extra = throttle.failures - policy.slowdown_after
+def _wait_seconds(
+    failures: int,
+    last_failure_at: datetime,
+    locked_until: datetime | None,
+    policy: ThrottlePolicy,
+    now: datetime,
+) -> int:
+    if locked_until and locked_until > now:
+        return int((locked_until - now).total_seconds()) + 1
+    extra = failures - policy.slowdown_after
     if extra < 0:
         return 0
     delay = timedelta(seconds=min(2**extra, 60))
-    remaining = throttle.last_failure_at + delay - now
+    remaining = last_failure_at + delay - now
     return max(0, int(remaining.total_seconds()) + 1) if remaining.total_seconds() > 0 else 0
+
+
+def _is_stale(throttle: LoginThrottle, policy: ThrottlePolicy, now: datetime) -> bool:
+    """A record whose window has passed and which holds no lock: it counts no more."""
+    return now - throttle.last_failure_at > policy.window and not (
+        throttle.locked_until and throttle.locked_until > now
+    )
+
+
+def _count_failure(
+    session: Session, staff_no: str, ip: str, policy: ThrottlePolicy, now: datetime
+) -> tuple[int, datetime | None]:
+    """Add one failure to the (staff number, address) pair in one statement,
+    so that failures checked at the same time are each counted and none
+    fails on the key (INSERT … ON CONFLICT DO UPDATE SET failures = failures
+    + 1). A stale record starts again from one. Locks the pair when the count
+    reaches ``policy.lock_after``. Returns the count and the lock's end."""
+    table = LoginThrottle.__table__
+    c = table.c
+    at = literal(now, c.last_failure_at.type)
+    stale = and_(
+        c.last_failure_at < literal(now - policy.window, c.last_failure_at.type),
+        or_(c.locked_until.is_(None), c.locked_until <= at),
+    )
+    statement = dialect_insert(session, table).values(
+        staff_no=staff_no, ip=ip, failures=1, first_failure_at=now, last_failure_at=now
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[c.staff_no, c.ip],
+        set_={
+            "failures": case((stale, 1), else_=c.failures + 1),
+            "first_failure_at": case((stale, at), else_=c.first_failure_at),
+            "locked_until": case((stale, literal(None, c.locked_until.type)), else_=c.locked_until),
+            "last_failure_at": at,
+        },
+    ).returning(c.failures, c.locked_until)
+    failures, locked_until = session.execute(statement).one()
+    if failures >= policy.lock_after and not (locked_until and locked_until > now):
+        locked_until = now + policy.lock_duration
+        session.execute(
+            update(table)
+            .where(c.staff_no == staff_no, c.ip == ip)
+            .values(locked_until=locked_until)
+        )
+    return failures, locked_until
 
 
 def _account_failures(
@@ -135,18 +186,13 @@ def authenticate(
     now = now or utcnow()
     staff_no = normalize_staff_no(staff_no)[:64]
     ip = (ip or "")[:64]
-    throttle = session.get(LoginThrottle, (staff_no, ip))
-    if (
-        throttle is not None
-        and now - throttle.last_failure_at > policy.window
-        and not (throttle.locked_until and throttle.locked_until > now)
-    ):
-        session.delete(throttle)
-        session.flush()
-        throttle = None
-
-    if throttle is not None:
-        wait = _wait_seconds(throttle, policy, now)
+    # Read only: the failure below is counted in one statement, whatever
+    # other requests for the pair do meanwhile.
+    throttle = session.get(LoginThrottle, (staff_no, ip), populate_existing=True)
+    if throttle is not None and not _is_stale(throttle, policy, now):
+        wait = _wait_seconds(
+            throttle.failures, throttle.last_failure_at, throttle.locked_until, policy, now
+        )
         if wait:
             status = (
                 "locked" if throttle.locked_until and throttle.locked_until > now else "throttled"
@@ -176,10 +222,14 @@ def authenticate(
         return LoginResult(status="locked", retry_after=wait)
 
     user = find_user(session, staff_no)
+    # One slow check on every path (verify_password), so the time taken does
+    # not tell which accounts exist or still hold a first password.
     ok = verify_password(user.password_hash if user else None, password)
     if ok and user is not None and user.is_active:
-        if throttle is not None:
-            session.delete(throttle)
+        # Core, not the ORM: a parallel request may have removed it already.
+        session.execute(
+            delete(LoginThrottle).where(LoginThrottle.staff_no == staff_no, LoginThrottle.ip == ip)
+        )
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         user.last_login_at = now
@@ -188,23 +238,19 @@ def authenticate(
         )
         return LoginResult(user=user, status="ok")
 
-    if throttle is None:
-        throttle = LoginThrottle(staff_no=staff_no, ip=ip, failures=0, first_failure_at=now)
-        session.add(throttle)
-    throttle.failures += 1
-    throttle.last_failure_at = now
-    detail = {"failures": throttle.failures, "reason": "inactive" if ok else "bad_credentials"}
+    failures, locked_until = _count_failure(session, staff_no, ip, policy, now)
+    detail = {"failures": failures, "reason": "inactive" if ok else "bad_credentials"}
     status = "invalid"
-    if throttle.failures >= policy.lock_after:
-        throttle.locked_until = now + policy.lock_duration
+    if failures >= policy.lock_after:
         status = "locked"
+    if failures == policy.lock_after:  # exactly one request reaches the limit
         record_event(
             session,
             "login_locked",
             object_type="staff_no",
             object_id=staff_no,
             ip=ip,
-            until=throttle.locked_until.isoformat(),
+            until=locked_until.isoformat(),
             **detail,
         )
     record_event(
@@ -229,7 +275,7 @@ def authenticate(
                 scope="account",
                 failures=total,
             )
-    wait = _wait_seconds(throttle, policy, now)
+    wait = _wait_seconds(failures, now, locked_until, policy, now)
     return LoginResult(status=status, retry_after=wait)
 
 
@@ -251,6 +297,7 @@ def set_password(
     by: User | None = None,
     must_change: bool | None = None,
     keep_session_token: str | None = None,
+    ip: str = "",
 ) -> None:
     """Set a password after checking the policy.
 
@@ -271,12 +318,15 @@ def set_password(
         actor_id=by.id if by else None,
         object_type="user",
         object_id=user.id,
+        ip=ip,
         must_change=user.must_change_password,
     )
     session.flush()
 
 
-def set_roles(session: Session, user: User, roles: set[str], *, by: User | None = None) -> None:
+def set_roles(
+    session: Session, user: User, roles: set[str], *, by: User | None = None, ip: str = ""
+) -> None:
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise AccountError(f"unknown role: {', '.join(sorted(unknown))}")
@@ -296,6 +346,7 @@ def set_roles(session: Session, user: User, roles: set[str], *, by: User | None 
             actor_id=by.id if by else None,
             object_type="user",
             object_id=user.id,
+            ip=ip,
             before=sorted(before),
             after=sorted(user.roles),
         )
@@ -322,6 +373,7 @@ def create_account(
     job_title: str = "",
     by: User | None = None,
     must_change: bool = True,
+    ip: str = "",
 ) -> User:
     """A login for a roster member, or for anyone else a staff record too (INTERFACES.md)."""
     staff_no = normalize_staff_no(staff_no)
@@ -354,22 +406,23 @@ def create_account(
 
     refresh_staff_logins(session, [staff.id])
     if roles:
-        set_roles(session, user, roles, by=by)
+        set_roles(session, user, roles, by=by, ip=ip)
     if password is not None:
-        set_password(session, user, password, config=config, by=by, must_change=must_change)
+        set_password(session, user, password, config=config, by=by, must_change=must_change, ip=ip)
     record_event(
         session,
         "account_created",
         actor_id=by.id if by else None,
         object_type="user",
         object_id=user.id,
+        ip=ip,
         staff_no=staff_no,
         roles=sorted(user.roles),
     )
     return user
 
 
-def unlock_logins(session: Session, user: User, *, by: User | None = None) -> int:
+def unlock_logins(session: Session, user: User, *, by: User | None = None, ip: str = "") -> int:
     """Clear the failed-login record of a staff number, from every address."""
     removed = session.execute(
         delete(LoginThrottle).where(LoginThrottle.staff_no == user.staff_no)
@@ -380,6 +433,7 @@ def unlock_logins(session: Session, user: User, *, by: User | None = None) -> in
         actor_id=by.id if by else None,
         object_type="user",
         object_id=user.id,
+        ip=ip,
         records=removed,
     )
     return removed or 0
@@ -400,7 +454,9 @@ def is_locked(session: Session, user: User, policy: ThrottlePolicy | None = None
     return _account_failures(session, user.staff_no, policy, now)[0] >= policy.account_lock_after
 
 
-def set_disabled(session: Session, user: User, disabled: bool, *, by: User | None = None) -> None:
+def set_disabled(
+    session: Session, user: User, disabled: bool, *, by: User | None = None, ip: str = ""
+) -> None:
     """Stop (or allow again) logins for an account; a disabled account's sessions end."""
     if user.is_disabled == disabled:
         return
@@ -413,5 +469,6 @@ def set_disabled(session: Session, user: User, disabled: bool, *, by: User | Non
         actor_id=by.id if by else None,
         object_type="user",
         object_id=user.id,
+        ip=ip,
     )
     session.flush()

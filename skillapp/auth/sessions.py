@@ -85,6 +85,32 @@ def end_user_sessions(
     return result.rowcount or 0
 
 
+def end_expired_sessions(
+    session: Session,
+    *,
+    idle_timeout: timedelta,
+    absolute_timeout: timedelta,
+    now: datetime | None = None,
+) -> int:
+    """End every open session past its absolute or idle timeout, as its next
+    request would; returns how many. The records stay: an owner's past
+    addresses keep their account open to them under the account lock."""
+    now = now or utcnow()
+    ended = 0
+    for reason, expired in (
+        ("absolute_timeout", AuthSession.created_at < now - absolute_timeout),
+        ("idle_timeout", AuthSession.last_seen_at < now - idle_timeout),
+    ):
+        result = session.execute(
+            update(AuthSession)
+            .where(AuthSession.ended_at.is_(None), expired)
+            .values(ended_at=now, end_reason=reason)
+            .execution_options(synchronize_session=False)
+        )
+        ended += result.rowcount or 0
+    return ended
+
+
 def _end(record: AuthSession, now: datetime, reason: str) -> None:
     record.ended_at = now
     record.end_reason = reason

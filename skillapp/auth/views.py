@@ -117,7 +117,9 @@ def change_password():
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append(_("The current password is not correct."))
-        elif form.new_password.data == form.current_password.data:
+        elif verify_password(current_user.password_hash, form.new_password.data):
+            # Read as the current one is (a first password ignores spaces pasted
+            # around it), not compared as typed.
             form.new_password.errors.append(_("Choose a password different from the current one."))
         else:
             try:
@@ -128,6 +130,7 @@ def change_password():
                     config=current_app.config,
                     by=current_user,
                     keep_session_token=current_user.get_id(),
+                    ip=client_ip(),
                 )
             except services.AccountError as error:
                 form.new_password.errors.extend(str(m) for m in error.messages)

@@ -9,6 +9,7 @@ and exported again is byte-identical and reviews well in Git.
 
 import io
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path, PurePosixPath
@@ -36,6 +37,8 @@ from skillapp.authoring.loader import (
 # A zip upload is read into memory: bound what it may unpack to.
 MAX_ZIP_ENTRIES = 1000
 MAX_ZIP_UNPACKED = 64 * 1024 * 1024
+# One file of a module: an image is at most 2 MB, a lesson or YAML file 2 MB.
+MAX_ZIP_MEMBER = 8 * 1024 * 1024
 # Fixed timestamp so that the same module always zips to the same bytes.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -227,6 +230,8 @@ def read_zip(data: bytes, label: str) -> tuple[str | None, dict[str, bytes], lis
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         return None, {}, [Problem(label, None, Msg(N_("not a zip file")))]
+    except _DAMAGED as error:
+        return None, {}, [_damaged(label, "", error)]
     with archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         if len(infos) > MAX_ZIP_ENTRIES:
@@ -275,8 +280,58 @@ def read_zip(data: bytes, label: str) -> tuple[str | None, dict[str, bytes], lis
         slug = tops.pop()
         files = {}
         for info, path in members:
-            files[str(PurePosixPath(*path.parts[1:]))] = archive.read(info)
+            if info.file_size > MAX_ZIP_MEMBER:
+                return None, {}, [_too_large(label, info.filename)]
+            try:
+                # zipfile unpacks no more than a member declares (checked
+                # above), and a member whose data unpacks to more or less fails
+                # its CRC: the bound holds whatever the data.
+                with archive.open(info) as member:
+                    content = member.read(MAX_ZIP_MEMBER + 1)
+                if len(content) > MAX_ZIP_MEMBER:
+                    return None, {}, [_too_large(label, info.filename)]
+            except (zipfile.BadZipFile, *_DAMAGED) as error:
+                return None, {}, [_damaged(label, info.filename, error)]
+            files[str(PurePosixPath(*path.parts[1:]))] = content
     return slug, files, []
+
+
+# What zipfile raises for a damaged or unsupported archive: a bad CRC or
+# unpacked size (BadZipFile), encryption (RuntimeError), an unknown
+# compression method (NotImplementedError), damaged compressed data
+# (zlib.error, EOFError), and the rest it may meet reading odd headers.
+_DAMAGED = (
+    zipfile.LargeZipFile,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+    EOFError,
+    ValueError,
+    OSError,
+    UnicodeDecodeError,
+)
+
+
+def _damaged(label: str, name: str, error: Exception) -> Problem:
+    return Problem(
+        label,
+        None,
+        Msg(
+            N_("the zip file is damaged or of an unsupported kind (%(name)s: %(reason)s)"),
+            {"name": name or "-", "reason": str(error)[:200]},
+        ),
+    )
+
+
+def _too_large(label: str, name: str) -> Problem:
+    return Problem(
+        label,
+        None,
+        Msg(
+            N_("a file in the zip is larger than %(n)d MB: %(name)s"),
+            {"n": MAX_ZIP_MEMBER // (1024 * 1024), "name": name},
+        ),
+    )
 
 
 # --- the spec as JSON data (the editor's drafts) -------------------------------------

@@ -26,7 +26,8 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
-from skillapp.util import placeholders
+from skillapp.util import placeholders, safe_yaml
+from skillapp.util.text import control_char_name, find_control_char
 
 # Kept in step with skillapp.learning.models and skillapp.assessment.models
 # (imported there from the database layer, which this module must not touch).
@@ -67,6 +68,9 @@ IMAGE_TYPES = {
     "webp": "image/webp",
 }
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
+# A YAML or Markdown file: the largest bundled one (a pool of 113 questions) is
+# under 200 KB; a limit keeps the time and memory of reading one bounded.
+MAX_TEXT_BYTES = 2 * 1024 * 1024
 IMAGE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+\.(png|jpg|jpeg|gif|webp)$")
 # How a lesson refers to an image of its module (relative to lessons/, so the
 # files also preview correctly in a Git host or an editor).
@@ -449,13 +453,16 @@ class _Yaml:
 
     def load(self, text: str) -> Any:
         """Parse one YAML document into _Map/_Seq/scalars; None (with a problem) on error."""
-        loader = yaml.SafeLoader(text)
+        loader = safe_yaml.RestrictedLoader(text)
         try:
             node = loader.get_single_node()
             if node is None:
                 self.problem(None, _m(N_("the file is empty")))
                 return None
             return self._convert(loader, node)
+        except safe_yaml.RefusedYAML as error:
+            self.problem(error.problem_mark.line + 1, _refused_yaml(error))
+            return None
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark is not None else None
@@ -517,6 +524,16 @@ class _Yaml:
                 seq.item_lines.append(item.start_mark.line + 1)
             return seq
         return loader.construct_object(node, deep=True)
+
+
+def _refused_yaml(error: safe_yaml.RefusedYAML) -> Msg:
+    if error.reason == safe_yaml.ALIAS:
+        return _m(N_("anchors and aliases (& and *) are not allowed: write each value out"))
+    if error.reason == safe_yaml.DEPTH:
+        return _m(N_("nested more than %(n)d levels deep"), n=safe_yaml.MAX_DEPTH)
+    if error.reason == safe_yaml.NODES:
+        return _m(N_("too large: more than %(n)d values"), n=safe_yaml.MAX_NODES)
+    return _m(N_("a control character (%(char)s) in a value: remove it"), char=error.char)
 
 
 # --- field checks -----------------------------------------------------------------
@@ -1039,7 +1056,15 @@ class _ModuleReader:
 
     def _read_text(self, path: Path) -> str | None:
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            data = path.read_bytes()
+            if len(data) > MAX_TEXT_BYTES:
+                self.problem(
+                    path,
+                    None,
+                    _m(N_("larger than %(n)d MB"), n=MAX_TEXT_BYTES // (1024 * 1024)),
+                )
+                return None
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             self.problem(
                 path,
@@ -1054,7 +1079,23 @@ class _ModuleReader:
         except OSError as error:
             self.problem(path, None, _m(N_("cannot read: %(error)s"), error=str(error.strerror)))
             return None
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        found = find_control_char(text)
+        if found is not None:
+            position, char = found
+            line = text.count("\n", 0, position) + 1
+            column = position - (text.rfind("\n", 0, position) + 1) + 1
+            self.problem(
+                path,
+                line,
+                _m(
+                    N_("a control character (%(char)s) at column %(column)d: remove it"),
+                    char=control_char_name(char),
+                    column=column,
+                ),
+            )
+            return None
+        return text
 
     def _read_yaml_mapping(self, path: Path) -> tuple[_Yaml, _Map] | None:
         text = self._read_text(path)

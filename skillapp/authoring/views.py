@@ -54,7 +54,8 @@ from skillapp.authoring.loader import (
 from skillapp.authoring.messages import editor_error, image_error
 from skillapp.extensions import db
 from skillapp.forms import CsrfOnlyForm
-from skillapp.uploads.services import held_file, hold_file, release_file
+from skillapp.uploads.services import USED_OR_EXPIRED, hold_file, take_file
+from skillapp.util.ids import parse_positive
 from skillapp.util.markdown import render_markdown
 from skillapp.web import client_ip, role_required
 
@@ -523,7 +524,7 @@ def question(slug, key=None):
     form = QuestionForm(data=data)
     rows = _rows_for(existing)
     if request.method == "POST":
-        count = min(MAX_OPTIONS, max(0, int(request.form.get("option_count") or 0)))
+        count = min(MAX_OPTIONS, parse_positive(request.form.get("option_count", "")) or 0)
         rows = option_rows(request.form, count)
     status = 200
     if request.method == "POST" and request.form.get("action") == "more_options":
@@ -803,11 +804,13 @@ def import_preview():
 def import_confirm():
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
-    held = held_file(
+    # Taken once: of several confirms of one upload, exactly one applies it
+    # (a rollback below holds it again).
+    held = take_file(
         db.session, request.form.get("token", ""), user_id=current_user.id, purpose=IMPORT_UPLOAD
     )
     if held is None:
-        flash(_("The uploaded file has expired. Upload it again."), "error")
+        flash(str(USED_OR_EXPIRED), "error")
         return redirect(url_for("authoring.import_form"))
     loaded = _load_zip(held.file_name, held.data)
     report = services.import_loaded(
@@ -826,7 +829,6 @@ def import_confirm():
             problems=report.problems,
             file_name=held.file_name,
         ), 422
-    release_file(db.session, held)
     db.session.commit()
     slug = loaded.modules[0].slug
     if report.changed:

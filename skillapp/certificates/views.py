@@ -10,18 +10,35 @@ from skillapp.certificates.models import Certificate
 from skillapp.city.views import city_profile
 from skillapp.extensions import db
 from skillapp.learning.models import Module
-from skillapp.pdf.certificate import CertificateData, certificate_pdf
+from skillapp.pdf.certificate import CertificateData, both_calendars, certificate_pdf
+from skillapp.util.dates import page_language
+from skillapp.util.downloads import attach, file_name
 from skillapp.web import client_ip
 
 
-def verify_url(code: str) -> str:
-    """The public address printed on the certificate. PUBLIC_BASE_URL, when set,
-    keeps it the same whichever address the learner downloaded it from."""
-    path = url_for("certificates.verify", code=services.format_code(code))
+def verify_path(code: str) -> str:
+    return url_for("certificates.verify", code=services.format_code(code))
+
+
+def verify_url(code: str) -> str | None:
+    """The address printed on the certificate, from the configuration only:
+    PUBLIC_BASE_URL, or the host the request came to when TRUSTED_HOSTS lists
+    the hosts the app answers to (Flask refuses any other with a 400). Without
+    either, None: the Host header is the client's to choose, and a forged one
+    would end up on a printed certificate."""
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
-        return base.rstrip("/") + path
-    return url_for("certificates.verify", code=services.format_code(code), _external=True)
+        return base.rstrip("/") + verify_path(code)
+    if current_app.config.get("TRUSTED_HOSTS"):
+        return url_for("certificates.verify", code=services.format_code(code), _external=True)
+    return None
+
+
+@bp.app_template_filter("as_printed")
+def as_printed(day) -> str:
+    """The day as the certificate prints it, 「令和8年6月2日（2026年6月2日）」, so
+    that whoever checks one compares like with like (ISO on English pages)."""
+    return both_calendars(day) if page_language() == "ja" else day.isoformat()
 
 
 def _send(certificate: Certificate):
@@ -52,14 +69,18 @@ def _send(certificate: Certificate):
             issued_at=certificate.issued_at,
             code=services.format_code(certificate.code),
             verify_url=verify_url(certificate.code),
+            verify_path=verify_path(certificate.code),
         )
     )
-    return send_file(
+    response = send_file(
         BytesIO(data),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"certificate-{certificate.number}.pdf",
     )
+    # 「修了証_DXリテラシー確認テスト_2026-0001.pdf」: the certificate is in Japanese.
+    name = file_name("修了証", certificate.title, certificate.number, ext="pdf")
+    return attach(response, name, f"certificate-{certificate.number}.pdf")
 
 
 @bp.route("/modules/<slug>/certificate.pdf")

@@ -91,6 +91,7 @@ def record_import(
     file_name: str,
     data: bytes,
     by_user_id: int | None,
+    ip: str = "",
 ) -> DataImport:
     """The import's history row and its audit event; the caller commits."""
     counts = dict(plan.counts)
@@ -113,6 +114,7 @@ def record_import(
         actor_id=by_user_id,
         object_type="data_import",
         object_id=record.id,
+        ip=ip,
         file_name=record.file_name,
         sha256=record.sha256,
         fiscal_year=plan.fiscal_year,

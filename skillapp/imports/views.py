@@ -17,8 +17,8 @@ from skillapp.imports.forms import ImportConfirmForm, ImportUploadForm
 from skillapp.imports.models import RESULTS, TRAINING
 from skillapp.imports.services import ImportPlan, import_history
 from skillapp.training.importing import apply_training, plan_training
-from skillapp.uploads.services import held_file, hold_file, release_file
-from skillapp.web import role_required
+from skillapp.uploads.services import USED_OR_EXPIRED, hold_file, take_file
+from skillapp.web import client_ip, role_required
 
 # What the counts of a plan or an import record mean, for people.
 COUNT_LABELS = {
@@ -158,20 +158,24 @@ def confirm(code):
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    held = held_file(db.session, form.token.data, user_id=current_user.id, purpose=kind.purpose)
+    # Taken once: of several confirms of one upload, exactly one applies it.
+    held = take_file(db.session, form.token.data, user_id=current_user.id, purpose=kind.purpose)
     if held is None:
-        flash(_("The uploaded file has expired. Upload it again."), "error")
+        flash(str(USED_OR_EXPIRED), "error")
         return redirect(url_for("imports.index", code=kind.code))
     # Plan again: the roster or earlier imports may have changed since the preview.
     plan = kind.plan(db.session, held.data, skip_invalid=form.skip_invalid.data == "1")
-    if plan.blocked:
-        release_file(db.session, held)
+    if plan.blocked:  # the file is used up: a corrected one is uploaded anew
         db.session.commit()
         return _preview(kind, plan, held.file_name)
     record = kind.apply(
-        db.session, plan, file_name=held.file_name, data=held.data, by_user_id=current_user.id
+        db.session,
+        plan,
+        file_name=held.file_name,
+        data=held.data,
+        by_user_id=current_user.id,
+        ip=client_ip(),
     )
-    release_file(db.session, held)
     db.session.commit()
     flash(
         _(

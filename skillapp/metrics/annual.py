@@ -197,7 +197,7 @@ def _indicator(result: IndicatorResult, mapping: dict, modules: dict) -> Indicat
             grade_label(row.grade_band),
             value,
             target or NONE,
-            format_gap(row.gap) or NONE,
+            format_gap(row.gap, indicator) or NONE,
             ACHIEVED_LABELS[row.achieved] or NONE,
         ]
         extra = ""

@@ -3,6 +3,7 @@ target for a fiscal year, the trend over the years, the survey's answers by
 grade; and, as data, the targets, new years and new indicators."""
 
 import math
+from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -43,7 +44,7 @@ from skillapp.metrics.services import (
     targets_for,
     update_indicator,
 )
-from skillapp.metrics.views import EXPORT_FORMATS, audit_export, send_table
+from skillapp.metrics.views import EXPORT_FORMATS, audit_export, fy_name, send_table
 from skillapp.roster.bands import BAND_CODES
 from skillapp.surveys.models import Survey
 from skillapp.surveys.queries import MIN_CELL, survey_distributions
@@ -178,21 +179,22 @@ def export_indicators(fmt):
         abort(404)
     year = _year()
     figures = compute_indicators(db.session, year)
-    headers, rows = reports.indicator_table(figures)
+    headers, rows = reports.indicator_table(figures, gap_as_text=fmt == "pdf")
     context = [
         [_("Fiscal year"), fiscal_year_label(year)],
         [_("Roster as of"), figures.as_of.isoformat()],
         [_("Job grade"), _("All")],
     ]
-    audit_export("indicators", year, fmt, len(rows), fiscal_year=year)
     return send_table(
         fmt,
-        f"indicators-FY{year}",
+        (_("HR-development indicators"), fy_name(year)),
         _("HR-development indicators"),
         context,
         headers,
         rows,
         sheet=f"FY{year}",
+        audit=partial(audit_export, "indicators", year, fmt, len(rows), fiscal_year=year),
+        ascii_name=f"indicators-FY{year}",
     )
 
 
@@ -399,7 +401,7 @@ def new_indicator():
     return _indicator_form(form, status=422 if request.method == "POST" else 200)
 
 
-@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@bp.route("/indicators/<id:indicator_id>/edit", methods=["GET", "POST"])
 @_hr_only
 def edit_indicator(indicator_id):
     indicator = db.session.get(Indicator, indicator_id)

@@ -12,8 +12,10 @@ from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.metrics import bp
 from skillapp.metrics.annual import annual_report_data
+from skillapp.pdf.annual import TITLE as ANNUAL_TITLE
 from skillapp.pdf.annual import annual_report_pdf
 from skillapp.util.dates import fiscal_year_of, today_jst
+from skillapp.util.downloads import attach, file_name
 from skillapp.web import client_ip, role_required
 
 
@@ -38,12 +40,15 @@ def annual_report():
     )
     db.session.commit()
     data = annual_report_pdf(report, city_name=city_profile().name, created=utcnow())
-    return send_file(
+    response = send_file(
         BytesIO(data),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"annual-report-FY{year}.pdf",
     )
+    # The report is in Japanese whatever the page's language: so is its name.
+    name = file_name(ANNUAL_TITLE, f"{year}年度", ext="pdf")
+    return attach(response, name, f"annual-report-FY{year}.pdf")
 
 
 def _int_or_none(text: str) -> int | None:

@@ -38,11 +38,26 @@ def format_target(indicator, target: float | None) -> str:
     return "" if target is None else f"{target:g}{UNIT_SUFFIXES[indicator.unit]}"
 
 
-def format_gap(gap: float | None) -> str:
-    return "" if gap is None else f"{gap:+.1f}"
+# The gap to a target, as the indicators page writes it in Japanese
+# (metrics/display.py show_gap): percentage points, points, people.
+GAP_SUFFIXES = {"percent": "ポイント", "points": "点", "count": "人"}
 
 
-def indicator_table(figures: YearFigures) -> tuple[list[str], list[list]]:
+def format_gap(gap: float | None, indicator=None) -> str:
+    """「+24.2ポイント」, 「-3点」, 「+5人」: signed, with its unit, as on the page."""
+    if gap is None:
+        return ""
+    if indicator is None:
+        return f"{gap:+.1f}"
+    number = f"{gap:+.0f}" if indicator.unit == "count" else f"{gap:+.1f}"
+    return f"{number}{GAP_SUFFIXES[indicator.unit]}"
+
+
+def indicator_table(
+    figures: YearFigures, *, gap_as_text: bool = False
+) -> tuple[list[str], list[list]]:
+    """The year's figures against targets. ``gap_as_text``: the gap as the page
+    writes it (「+24.2ポイント」) for a PDF; a spreadsheet gets it as a number."""
     headers = [
         "No.",
         "指標",
@@ -68,9 +83,11 @@ def indicator_table(figures: YearFigures) -> tuple[list[str], list[list]]:
                     grade_label(row.grade_band),
                     format_value(indicator, row.value),
                     format_target(indicator, row.target),
-                    # A number, not 「+35.0」: text starting with + or - is taken
-                    # for a formula by spreadsheets and would be quoted.
-                    "" if row.gap is None else round(row.gap + 0.0, 1),
+                    # For a spreadsheet a number, not 「+35.0」: text starting with
+                    # + or - is taken for a formula by spreadsheets and would be quoted.
+                    format_gap(row.gap, indicator)
+                    if gap_as_text
+                    else ("" if row.gap is None else round(row.gap + 0.0, 1)),
                     ACHIEVED_LABELS[row.achieved],
                     "" if indicator.kind == TRAINING_COUNT else format_numerator(row.numerator),
                     "" if row.denominator is None else row.denominator,

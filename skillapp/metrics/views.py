@@ -1,8 +1,10 @@
 """HR's completion dashboard, and department heads' view of their own unit."""
 
+from collections.abc import Callable
+from functools import partial
 from io import BytesIO
 
-from flask import Response, abort, render_template, request, send_file
+from flask import Response, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,12 +16,13 @@ from skillapp.db import utcnow
 from skillapp.extensions import db
 from skillapp.learning.models import Module
 from skillapp.metrics import bp, queries, reports
-from skillapp.pdf.table import table_pdf
+from skillapp.pdf.table import BuildStopped, table_pdf
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS, MANAGEMENT
 from skillapp.roster.models import Department
 from skillapp.util.dates import fiscal_year_label, fiscal_year_of, today_jst
+from skillapp.util.downloads import attach, file_name
 from skillapp.util.spreadsheets import to_csv, to_xlsx
-from skillapp.web import client_ip
+from skillapp.web import client_gone, client_ip, id_arg
 
 # Titles that head a 部 rather than a 課.
 _DIVISION_HEADS = {"部長", "次長"}
@@ -118,12 +121,12 @@ def _module_or_404(slug) -> Module:
 
 
 def unit_filters(scope) -> tuple[str | None, int | None]:
-    """``?band=`` and ``?department=``: 400 for an unknown grade, 403 for a
-    department outside the viewer's unit."""
+    """``?band=`` and ``?department=``: 400 for an unknown grade, 404 for what
+    cannot be a department id, 403 for a department outside the viewer's unit."""
     band = request.args.get("band") or None
     if band not in (None, "unclassified", *BAND_CODES):
         abort(400)
-    department_id = request.args.get("department", type=int)
+    department_id = id_arg("department")
     if (
         department_id
         and scope.department_ids is not None
@@ -174,18 +177,42 @@ def module_detail(slug):
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 
 
+def fy_name(year: int) -> str:
+    """The fiscal year in a file name: 「2026年度」, "FY2026"."""
+    return _("FY%(year)d", year=year)
+
+
 def send_table(
     fmt: str,
-    name: str,
+    name: str | tuple,
     title: str,
     context: list[list],
     headers: list,
     rows: list,
     *,
     sheet: str = "Sheet1",
+    audit: Callable[[], None],
+    ascii_name: str = "table",
 ) -> Response:
     """One report table, with its context (fiscal year, as-of date, filters), as
-    CSV (UTF-8 with BOM, or CP932 with ?encoding=cp932), XLSX or PDF."""
+    CSV (UTF-8 with BOM, or CP932 with ?encoding=cp932), XLSX or PDF.
+
+    The file is named in the page's language from ``name`` (its parts, e.g.
+    what, module, year), with ``ascii_name`` for programs that read only plain
+    names; the two CSVs carry their encoding in the name, so that both can sit
+    in one folder.
+
+    ``audit`` writes the download to the audit log; it is called once the file
+    is made, before it is sent, so a PDF refused for its length or given up
+    because its client has gone is not logged as an export.
+
+    A PDF of more than ``PDF_MAX_ROWS`` rows is refused with a page that offers
+    CSV and Excel. A PDF is made a page at a time, and asks between pages
+    whether the client is still there (``client_gone``): a PDF nobody will
+    receive is not finished.
+    """
+    if fmt == "pdf" and len(rows) > current_app.config["PDF_MAX_ROWS"]:
+        return _too_long_for_pdf(len(rows), current_app.config["PDF_MAX_ROWS"])
     if fmt == "xlsx":
         data = to_xlsx(headers, rows, title=sheet, preamble=context)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -195,16 +222,58 @@ def send_table(
         mimetype = f"text/csv; charset={'shift_jis' if encoding == 'cp932' else 'utf-8'}"
     elif fmt == "pdf":
         lines = [_("%(label)s: %(value)s", label=label, value=value) for label, value in context]
-        data = table_pdf(title, lines, headers, rows, created=utcnow(), author=city_profile().name)
+        try:
+            data = table_pdf(
+                title,
+                lines,
+                headers,
+                rows,
+                created=utcnow(),
+                author=city_profile().name,
+                should_stop=client_gone,
+            )
+        except BuildStopped:
+            current_app.logger.info(
+                "%s.pdf (%d rows) not finished: the client has gone", name, len(rows)
+            )
+            return Response(status=499)  # nginx's "client closed request": nobody reads it
         mimetype = "application/pdf"
     else:
         abort(404)
+    audit()
+    parts = name if isinstance(name, tuple) else (name,)
+    if fmt == "csv":
+        cp932 = encoding == "cp932"
+        parts = (*parts, "Shift_JIS" if cp932 else "UTF-8")
+        ascii_name += "-sjis" if cp932 else "-utf8"
     response = send_file(
-        BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{name}.{fmt}"
+        BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"{ascii_name}.{fmt}",
     )
     # Werkzeug appends "; charset=utf-8" to a text/* mimetype even when it names one.
     response.headers["Content-Type"] = mimetype
-    return response
+    return attach(response, file_name(*parts, ext=fmt), f"{ascii_name}.{fmt}")
+
+
+def _too_long_for_pdf(rows: int, limit: int):
+    """The page a PDF link leads to when its list is longer than PDF_MAX_ROWS:
+    it says so and links the same list, with the same filters, as CSV and Excel."""
+    args = {k: v for k, v in request.args.items() if k != "encoding"}
+
+    def link(fmt: str, **extra) -> str:
+        return url_for(request.endpoint, **{**request.view_args, "fmt": fmt}, **args, **extra)
+
+    links = [
+        ("CSV (UTF-8)", link("csv")),
+        ("CSV (Shift_JIS)", link("csv", encoding="cp932")),
+        ("Excel", link("xlsx")),
+    ]
+    page = render_template(
+        "metrics/too_long_for_pdf.html", rows=f"{rows:,}", limit=f"{limit:,}", links=links
+    )
+    return page, 422
 
 
 @bp.route("/dashboard/<slug>/pending.<fmt>")
@@ -229,23 +298,25 @@ def export_pending(slug, fmt):
         [_("Department"), department.name if department else _("All")],
     ]
     heading = _("Not yet passed") if module.is_assessment else _("Not yet completed")
-    audit_export(
-        "pending_list",
-        module.slug,
-        fmt,
-        len(rows),
-        fiscal_year=year,
-        band=band,
-        department_id=department_id,
-    )
     return send_table(
         fmt,
-        f"not-yet-{module.slug}-FY{year}",
+        (heading, title, fy_name(year)),
         f"{heading} — {title}",
         context,
         headers,
         rows,
         sheet=module.slug,
+        audit=partial(
+            audit_export,
+            "pending_list",
+            module.slug,
+            fmt,
+            len(rows),
+            fiscal_year=year,
+            band=band,
+            department_id=department_id,
+        ),
+        ascii_name=f"not-yet-{module.slug}-FY{year}",
     )
 
 
@@ -271,15 +342,16 @@ def export_completion(fmt):
     year = fiscal_year_arg()
     headers, rows = reports.completion_table(queries.completion_by_band(db.session, year, scope))
     context = [*export_context(year, scope), [_("Job grade"), _("All")]]
-    audit_export("completion", year, fmt, len(rows), fiscal_year=year)
     return send_table(
         fmt,
-        f"completion-FY{year}",
+        (_("Completion and pass rate by job grade"), fy_name(year)),
         _("Completion and pass rate by job grade"),
         context,
         headers,
         rows,
         sheet=f"FY{year}",
+        audit=partial(audit_export, "completion", year, fmt, len(rows), fiscal_year=year),
+        ascii_name=f"completion-FY{year}",
     )
 
 
@@ -298,20 +370,24 @@ def export_departments(slug, fmt):
     )
     title = module.current_version.title
     context = [*export_context(year, scope), [_("Module"), title], [_("Department"), _("All")]]
-    audit_export("completion_by_department", module.slug, fmt, len(rows), fiscal_year=year)
     return send_table(
         fmt,
-        f"departments-{module.slug}-FY{year}",
+        (_("By department"), title, fy_name(year)),
         f"{_('By department')} — {title}",
         context,
         headers,
         rows,
         sheet=module.slug,
+        audit=partial(
+            audit_export, "completion_by_department", module.slug, fmt, len(rows), fiscal_year=year
+        ),
+        ascii_name=f"departments-{module.slug}-FY{year}",
     )
 
 
 def audit_export(object_type: str, object_id, fmt: str, rows: int, **detail) -> None:
-    """Write a download to the audit log and commit, before the file is sent."""
+    """Write a download to the audit log and commit, before the file is sent
+    (``send_table`` calls it once the file is made)."""
     record_event(
         db.session,
         "export",

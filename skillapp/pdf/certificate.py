@@ -42,7 +42,10 @@ class CertificateData:
     completed_on: date
     issued_at: datetime  # aware; shown as its date in Japan time
     code: str  # the verification code as printed, e.g. ABCD-EFGH-JKMN-PQRS
-    verify_url: str
+    # The full verification address, printed and as a QR code; None when no
+    # trusted address is configured: then only the path is printed.
+    verify_url: str | None
+    verify_path: str = ""  # e.g. /certificates/verify/ABCD-EFGH-JKMN-PQRS
     pass_mark: int = 70
 
 
@@ -192,16 +195,18 @@ def certificate_pdf(data: CertificateData) -> bytes:
     canvas.setFont(bold, size)
     canvas.drawRightString(page_width - 35 * mm, 72 * mm, data.city)
 
-    # Verification: code, address and the same address as a QR code.
+    # Verification: the code, and the address (also as a QR code) when one is
+    # configured; otherwise the page's path on the issuer's system.
     box_x, box_y, box_w, box_h = 22 * mm, 22 * mm, page_width - 44 * mm, 38 * mm
     canvas.setStrokeColor(colors.HexColor("#b8c2cc"))
     canvas.setLineWidth(0.5)
     canvas.rect(box_x, box_y, box_w, box_h)
-    qr_size = 32 * mm
-    _draw_qr(canvas, data.verify_url, box_x + box_w - qr_size - 3 * mm, box_y + 3 * mm, qr_size)
-
     text_x = box_x + 5 * mm
-    text_width = box_w - qr_size - 12 * mm
+    text_width = box_w - 10 * mm
+    if data.verify_url:
+        qr_size = 32 * mm
+        _draw_qr(canvas, data.verify_url, box_x + box_w - qr_size - 3 * mm, box_y + 3 * mm, qr_size)
+        text_width = box_w - qr_size - 12 * mm
     canvas.setFillColor(INK)
     canvas.setFont(regular, 10)
     canvas.drawString(text_x, box_y + 29 * mm, "確認コード")
@@ -212,17 +217,21 @@ def certificate_pdf(data: CertificateData) -> bytes:
     canvas.drawString(
         text_x,
         box_y + 13 * mm,
-        "この修了証の有効性は、次のアドレスで確認コードにより確認できます。",
+        "この修了証の有効性は、次のアドレスで確認コードにより確認できます。"
+        if data.verify_url
+        else "この修了証の有効性は、発行元の研修システムの次のページで確認できます。",
     )
     canvas.setFillColor(INK)
-    size = _fit(data.verify_url, regular, 9, text_width, smallest=5)
+    shown = data.verify_url or data.verify_path
+    size = _fit(shown, regular, 9, text_width, smallest=5)
     canvas.setFont(regular, size)
-    canvas.drawString(text_x, box_y + 6 * mm, data.verify_url)
-    canvas.linkURL(
-        data.verify_url,
-        (text_x, box_y + 4 * mm, text_x + text_width, box_y + 10 * mm),
-        relative=0,
-    )
+    canvas.drawString(text_x, box_y + 6 * mm, shown)
+    if data.verify_url:
+        canvas.linkURL(
+            data.verify_url,
+            (text_x, box_y + 4 * mm, text_x + text_width, box_y + 10 * mm),
+            relative=0,
+        )
 
     canvas.showPage()
     canvas.save()

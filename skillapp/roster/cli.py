@@ -68,6 +68,10 @@ def import_roster(
         raise click.UsageError(
             f"ROSTER_FIRST_PASSWORDS must be one of {importing.FIRST_PASSWORD_MODES}"
         )
+    if passwords_out is None and mode == "random" and not dry_run:
+        passwords_out = Path(f"first-passwords-{as_of.isoformat()}-{os.getpid()}.csv")
+    if passwords_out is not None:
+        _check_writable(passwords_out)
     data = file.read_bytes()
     roster_file = importing.read_roster(
         data, skip_invalid=skip_invalid, deactivate_missing=deactivate_missing
@@ -86,8 +90,6 @@ def import_roster(
         db.session.rollback()
         click.echo("dry run: nothing written")
         return
-    if plan.new and mode == "random" and passwords_out is None:
-        passwords_out = Path(f"first-passwords-{as_of.isoformat()}-{os.getpid()}.csv")
     result = importing.apply_import(
         db.session,
         plan,
@@ -121,6 +123,11 @@ def _print_plan(plan, file_name):
         f"unchanged {counts['unchanged']}, deactivated {counts['deactivated']}, "
         f"unclassified {counts['unclassified']}{skipped}"
     )
+    if plan.absent_columns:
+        click.echo(
+            f"  kept: no {'/'.join(plan.absent_columns)} column in the file; "
+            "the values on record stay"
+        )
     if plan.skipped is not None:
         # Every skipped row, not only the first 20: each one needs correcting.
         for problem in plan.skipped.problems:
@@ -128,7 +135,10 @@ def _print_plan(plan, file_name):
     for row in plan.new[:20]:
         click.echo(f"  new        row {row.row}: {row.staff_no} {row.name} {row.job_title}")
     for change in plan.changed[:20]:
-        fields = ", ".join(change.fields)
+        fields = ", ".join(
+            f"{f} cleared" if change.before.get(f) and getattr(change.row, f) in ("", None) else f
+            for f in change.fields
+        )
         click.echo(f"  changed    row {change.row.row}: {change.row.staff_no} ({fields})")
     for person in plan.deactivated[:20]:
         click.echo(f"  deactivate {person['staff_no']} {person['name']}")
@@ -137,6 +147,22 @@ def _print_plan(plan, file_name):
             f"  warning: job title 「{title}」 maps to no band ({count} people): "
             "shown as 未分類 until mapped"
         )
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse, before any work, a passwords file that could not be written:
+    it is never overwritten, and its folder must exist (exit 2)."""
+    if path.is_dir():  # click refuses a folder given on the command line itself
+        raise click.UsageError(f"--passwords-out {path} is a folder: name a new file")
+    if path.exists() or path.is_symlink():
+        raise click.UsageError(
+            f"--passwords-out {path} already exists: name a new file (it is never overwritten)"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise click.UsageError(f"--passwords-out {path}: there is no folder {folder}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise click.UsageError(f"--passwords-out {path}: the folder {folder} is not writable")
 
 
 def _write_passwords(path: Path, passwords) -> None:

@@ -10,7 +10,7 @@ import re
 import secrets
 from collections import Counter
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask import current_app, has_app_context
@@ -54,6 +54,10 @@ _ACTIVE = {"", "在籍", "在職", "true", "1", "yes", "y", "○", "有効"}
 _INACTIVE = {"退職", "離職", "false", "0", "no", "n", "×", "無効"}
 _STAFF_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 _FIELDS = ("name", "department", "job_title", "employment_type", "email", "is_active")
+# Optional columns that a file may leave out: a column absent from the file
+# leaves everyone's value as it is; only a present, empty cell clears one.
+# (在籍 is different: without the column everyone in the file is in post.)
+KEEP_WHEN_ABSENT = ("employment_type", "email")
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,9 @@ class RosterRow:
     name: str
     department: str
     job_title: str
-    employment_type: str
-    email: str
+    # None: the file has no such column, so the value on record stays.
+    employment_type: str | None
+    email: str | None
     is_active: bool
 
 
@@ -80,13 +85,14 @@ class _Parsed:
     problems: list[CellProblem]
     staff_nos: dict[int, str] = field(default_factory=dict)  # every data row's, as read
     staff_no_header: str = "職員番号"
+    fatal: bool = False  # a problem of the file as a whole: no row can be imported
 
 
 def _parse(data: bytes) -> _Parsed:
     try:
         table = read_table(data, COLUMNS)
     except SpreadsheetError as error:
-        return _Parsed([], error.problems)
+        return _Parsed([], error.problems, fatal=True)
     header = table.headers
     rows, problems = [], []
     seen: dict[str, int] = {}
@@ -139,7 +145,7 @@ def _parse(data: bytes) -> _Parsed:
                     f"「{raw.get('active')}」は在籍の値として読めません（在籍／退職、1／0、true／false）。",
                 )
             )
-        email = nfkc(raw.get("email", ""))
+        email = None if "email" not in raw else nfkc(raw["email"])
         if email and ("@" not in email or len(email) > 254 or " " in email):
             row_problems.append(
                 CellProblem(
@@ -155,14 +161,16 @@ def _parse(data: bytes) -> _Parsed:
                     name=values["name"],
                     department=values["department"],
                     job_title=values["job_title"],
-                    employment_type=nfkc(raw.get("employment_type", "")),
+                    employment_type=(
+                        nfkc(raw["employment_type"]) if "employment_type" in raw else None
+                    ),
                     email=email,
                     is_active=is_active,
                 )
             )
     if not table.rows and not problems:
         problems.append(CellProblem(None, None, "データの行がありません。"))
-    return _Parsed(rows, problems, staff_nos, header["staff_no"])
+    return _Parsed(rows, problems, staff_nos, header["staff_no"], fatal=not table.rows)
 
 
 @dataclass
@@ -201,7 +209,7 @@ def read_roster(
     so ``deactivate_missing`` is refused.
     """
     parsed = _parse(data)
-    if not skip_invalid:
+    if not skip_invalid or parsed.fatal:
         return RosterFile(parsed.rows, parsed.problems)
     try:
         rows, skipped = skip_invalid_rows(parsed.rows, parsed.problems)
@@ -250,6 +258,8 @@ class RosterPlan:
     unclassified: Counter = field(default_factory=Counter)
     bands: dict[str, str] = field(default_factory=dict)
     skipped: SkippedRows | None = None  # None: the user did not choose to skip
+    # The headers of optional columns the file leaves out: their values stay.
+    absent_columns: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -280,7 +290,14 @@ def plan_import(
 ) -> RosterPlan:
     """Compare the file with each person's state on ``as_of``; writes nothing."""
     bands = title_band_map(session)
-    plan = RosterPlan(as_of=as_of, rows=rows, bands=bands, skipped=skipped)
+    absent = [c for c in KEEP_WHEN_ABSENT if rows and getattr(rows[0], c) is None]
+    plan = RosterPlan(
+        as_of=as_of,
+        rows=rows,
+        bands=bands,
+        skipped=skipped,
+    )
+    empty = dict.fromkeys(absent, "")
     state = state_at(as_of)
     departments = dict(session.execute(select(Department.id, Department.name)).all())
     current = {}
@@ -311,6 +328,8 @@ def plan_import(
                 "is_active": is_active,
             },
         )
+    if current:  # the first roster keeps nothing: it says nothing of it
+        plan.absent_columns = [c.header for c in COLUMNS if c.code in absent]
     in_file = set(skipped.staff_nos) if skipped else set()
     for row in rows:
         in_file.add(row.staff_no)
@@ -318,12 +337,16 @@ def plan_import(
             plan.unclassified[row.job_title] += 1
         known = current.get(row.staff_no)
         if known is None:
-            plan.new.append(row)
+            plan.new.append(replace(row, **empty) if empty else row)
             continue
         staff_id, before = known
         if before is None:  # on record, but only from a later date
-            plan.changed.append(Change(row, staff_id, {}, list(_FIELDS)))
+            plan.changed.append(
+                Change(replace(row, **empty) if empty else row, staff_id, {}, list(_FIELDS))
+            )
             continue
+        if absent:  # a column the file leaves out keeps the value on record
+            row = replace(row, **{name: before[name] for name in absent})
         diff = [name for name in _FIELDS if getattr(row, name) != before[name]]
         if diff:
             plan.changed.append(Change(row, staff_id, before, diff))
@@ -424,6 +447,7 @@ def apply_import(
     by_user_id: int | None = None,
     deactivate_missing: bool = False,
     issue_passwords: bool = True,
+    ip: str = "",
 ) -> ImportResult:
     """Write the plan in bulk. The caller commits once (all or nothing)."""
     now = utcnow()
@@ -481,6 +505,7 @@ def apply_import(
         actor_id=by_user_id,
         object_type="roster_import",
         object_id=record.id,
+        ip=ip,
         file_name=record.file_name,
         sha256=record.sha256,
         as_of=plan.as_of.isoformat(),

@@ -404,7 +404,7 @@ def upsert_staff(
 
 
 def set_title_band(
-    session: Session, title: str, band: str | None, *, by_user_id: int | None = None
+    session: Session, title: str, band: str | None, *, by_user_id: int | None = None, ip: str = ""
 ) -> int:
     """Map a job title to a band (or to none) and re-derive the band of everyone
     holding it, in the current records and in their history. Returns how many
@@ -454,6 +454,7 @@ def set_title_band(
         actor_id=by_user_id,
         object_type="job_title",
         object_id=title,
+        ip=ip,
         before=before,
         after=band,
         staff=changed,

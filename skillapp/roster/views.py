@@ -1,6 +1,7 @@
 """HR's roster pages: upload → preview → confirm, import history, the title map."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from io import BytesIO
 
 from flask import (
@@ -18,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from skillapp.audit.models import AuditEvent
 from skillapp.audit.services import record_event
 from skillapp.auth.models import User
 from skillapp.auth.roles import ADMIN, HR
@@ -27,10 +29,11 @@ from skillapp.roster import bp, importing, services
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
 from skillapp.roster.forms import RosterConfirmForm, RosterUploadForm
 from skillapp.roster.models import Department, RosterImport, Staff
-from skillapp.uploads.services import held_file, hold_file, release_file
-from skillapp.util.dates import today_jst
+from skillapp.uploads.services import USED_OR_EXPIRED, hold_file, take_file
+from skillapp.util.dates import page_moment, today_jst
+from skillapp.util.downloads import attach
 from skillapp.util.spreadsheets import to_csv
-from skillapp.web import client_ip, role_required
+from skillapp.web import client_ip, id_arg, role_required
 
 FIELD_LABELS = {
     "name": _l("Name"),
@@ -141,9 +144,10 @@ def confirm():
     form = RosterConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    held = held_file(db.session, form.token.data, user_id=current_user.id, purpose=UPLOAD)
+    # Taken once: of several confirms of one upload, exactly one applies it.
+    held = take_file(db.session, form.token.data, user_id=current_user.id, purpose=UPLOAD)
     if held is None:
-        flash(_("The uploaded file has expired. Upload it again."), "error")
+        flash(str(USED_OR_EXPIRED), "error")
         return redirect(url_for("roster.index"))
     try:
         as_of = date.fromisoformat(form.as_of.data)
@@ -170,8 +174,8 @@ def confirm():
         by_user_id=current_user.id,
         deactivate_missing=deactivate,
         issue_passwords=first_passwords_mode() == "random",
+        ip=client_ip(),
     )
-    release_file(db.session, held)
     download = None
     if result.passwords:
         data = to_csv(
@@ -182,7 +186,7 @@ def confirm():
             db.session,
             user_id=current_user.id,
             purpose=PASSWORDS,
-            file_name=f"first-passwords-{result.record.id}.csv",
+            file_name=passwords_file_name(result.record.id),
             data=data,
         )
     db.session.commit()
@@ -190,7 +194,7 @@ def confirm():
     return redirect(url_for("roster.import_detail", import_id=result.record.id, passwords=download))
 
 
-@bp.route("/roster/imports/<int:import_id>")
+@bp.route("/roster/imports/<id:import_id>")
 def import_detail(import_id):
     record = db.session.get(RosterImport, import_id)
     if record is None:
@@ -206,28 +210,92 @@ def import_detail(import_id):
         by=by,
         passwords=request.args.get("passwords"),
         password_mode=first_passwords_mode(),
+        downloaded=passwords_downloaded(record.id),
     )
+
+
+def passwords_file_name(import_id: int) -> str:
+    return f"初回パスワード_職員名簿の取込{import_id}.csv"
+
+
+@dataclass
+class Downloaded:
+    at: datetime
+    name: str | None
+    staff_no: str | None
+
+
+def passwords_downloaded(import_id: int) -> Downloaded | None:
+    """When and by whom the import's list of first passwords was downloaded."""
+    found = db.session.execute(
+        select(AuditEvent.at, Staff.name, Staff.staff_no)
+        .outerjoin(User, User.id == AuditEvent.actor_user_id)
+        .outerjoin(Staff, Staff.id == User.staff_id)
+        .where(
+            AuditEvent.action == "export",
+            AuditEvent.object_type == "first_passwords",
+            AuditEvent.object_id.in_(
+                [passwords_file_name(import_id), f"first-passwords-{import_id}.csv"]
+            ),
+        )
+        .order_by(AuditEvent.id)
+        .limit(1)
+    ).first()
+    return Downloaded(*found) if found else None
 
 
 @bp.route("/roster/passwords/<token>", methods=["POST"])
 def download_passwords(token):
-    """The first passwords of new accounts: downloadable once, by whoever imported."""
+    """The first passwords of new accounts: downloadable once, by whoever
+    imported. A second click (or anyone else's) is told when and by whom the
+    list was downloaded, or that it expired unread."""
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
-    held = held_file(db.session, token, user_id=current_user.id, purpose=PASSWORDS)
+    held = take_file(db.session, token, user_id=current_user.id, purpose=PASSWORDS)
+    import_id = id_arg("import")
     if held is None:
-        abort(404)
+        return _passwords_gone(import_id)
     data, name = held.data, held.file_name
-    release_file(db.session, held)
     record_event(
         db.session,
         "export",
         actor_id=current_user.id,
         object_type="first_passwords",
         object_id=name,
+        ip=client_ip(),
     )
     db.session.commit()
-    return send_file(BytesIO(data), mimetype="text/csv", as_attachment=True, download_name=name)
+    response = send_file(BytesIO(data), mimetype="text/csv", as_attachment=True, download_name=name)
+    return attach(response, name, f"first-passwords-{import_id or ''}.csv")
+
+
+def _passwords_gone(import_id: int | None):
+    record = db.session.get(RosterImport, import_id) if import_id else None
+    if record is None:
+        abort(404)
+    downloaded = passwords_downloaded(record.id)
+    if downloaded:
+        flash(
+            _(
+                "The list of first passwords has already been downloaded, on %(when)s by "
+                "%(name)s (%(no)s). It can be downloaded only once: ask them for the file, or "
+                "have an administrator set a new password for anyone who needs one.",
+                when=page_moment(downloaded.at),
+                name=downloaded.name or _("command line"),
+                no=downloaded.staff_no or "—",
+            ),
+            "warning",
+        )
+    else:
+        flash(
+            _(
+                "The list of first passwords was not downloaded within 1 hour of the import "
+                "and has been deleted. An administrator can set a first password for each "
+                "new person (Administration › Accounts)."
+            ),
+            "warning",
+        )
+    return redirect(url_for("roster.import_detail", import_id=record.id), code=303)
 
 
 @bp.route("/titles", methods=["GET", "POST"])
@@ -242,7 +310,9 @@ def titles():
             band = value or None
             if band is not None and band not in BAND_CODES:
                 abort(400)
-            changed += services.set_title_band(db.session, title, band, by_user_id=current_user.id)
+            changed += services.set_title_band(
+                db.session, title, band, by_user_id=current_user.id, ip=client_ip()
+            )
         db.session.commit()
         flash(
             _("The job-title map has been saved; %(n)d staff records were re-derived.", n=changed),
@@ -311,7 +381,7 @@ def departments():
     return render_template("roster/departments.html", rows=rows, form=CsrfOnlyForm())
 
 
-@bp.route("/departments/<int:department_id>/move", methods=["POST"])
+@bp.route("/departments/<id:department_id>/move", methods=["POST"])
 def move_department(department_id):
     """One department a place up or down among the 部, or among its 部's 課."""
     department = db.session.get(Department, department_id)

@@ -28,8 +28,9 @@ from skillapp.surveys.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from skillapp.util import safe_yaml
 from skillapp.util.spreadsheets import CellProblem, SpreadsheetError, read_grid
-from skillapp.util.text import nfkc, normalize_staff_no
+from skillapp.util.text import control_char_name, find_control_char, nfkc, normalize_staff_no
 
 MAX_CHOICES = 30  # a column with more distinct answers is free text, not a choice
 
@@ -93,8 +94,18 @@ def read_survey(data: bytes) -> tuple[SurveyFile | None, list[CellProblem]]:
 
 def load_mapping_yaml(text: str) -> tuple[dict | None, list[str]]:
     """A MAP.yaml as a mapping dict, or the problems (with YAML line numbers)."""
+    if len(text) > MAX_MAPPING_CHARS:
+        return None, ["対応表が大きすぎます（100万文字まで）。"]
+    found = find_control_char(text)
+    if found is not None:
+        line = text.count("\n", 0, found[0]) + 1
+        return None, [
+            f"{line}行目: 制御文字（{control_char_name(found[1])}）があります。取り除いてください。"
+        ]
     try:
-        raw = yaml.safe_load(text)
+        raw = safe_yaml.safe_load(text)
+    except safe_yaml.RefusedYAML as error:
+        return None, [f"{error.problem_mark.line + 1}行目: {_REFUSED[error.reason](error)}"]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"{mark.line + 1}行目: " if mark is not None else ""
@@ -108,7 +119,7 @@ def load_mapping_yaml(text: str) -> tuple[dict | None, list[str]]:
     for key in raw:
         if key not in allowed:
             problems.append(
-                f"「{key}」は対応表の項目ではありません（{', '.join(sorted(allowed))}）。"
+                f"「{_short(key)}」は対応表の項目ではありません（{', '.join(sorted(allowed))}）。"
             )
     grade_values = raw.get("grade_values") or {}
     indicators = raw.get("indicators") or {}
@@ -126,7 +137,7 @@ def load_mapping_yaml(text: str) -> tuple[dict | None, list[str]]:
     }
     for code, spec in indicators.items():
         if not isinstance(spec, dict):
-            problems.append(f"indicators.{code} には column と positive を書いてください。")
+            problems.append(f"indicators.{_short(code)} には column と positive を書いてください。")
             continue
         positive = spec.get("positive") or []
         if isinstance(positive, str):
@@ -138,9 +149,24 @@ def load_mapping_yaml(text: str) -> tuple[dict | None, list[str]]:
     return (None if problems else mapping), problems
 
 
+MAX_MAPPING_CHARS = 1_000_000  # a mapping names a few columns and answers
+_REFUSED = {
+    safe_yaml.ALIAS: lambda e: "アンカーと別名（& と *）は使えません。値をそのまま書いてください。",
+    safe_yaml.DEPTH: lambda e: f"入れ子が深すぎます（{safe_yaml.MAX_DEPTH}段まで）。",
+    safe_yaml.NODES: lambda e: f"値が多すぎます（{safe_yaml.MAX_NODES:,}個まで）。",
+    safe_yaml.CONTROL: lambda e: f"値に制御文字（{e.char}）があります。取り除いてください。",
+}
+
+
 def mapping_yaml(mapping: dict) -> str:
     """The MAP.yaml form of a mapping, to download and reuse."""
     return yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False)
+
+
+def _short(value, limit: int = 60) -> str:
+    """A value from the user's file as a message quotes it: never all of a long one."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text(value) -> str:
@@ -322,13 +348,15 @@ def plan_survey(
 
 
 def apply_survey(
-    session: Session, plan: ImportPlan, *, file_name: str, data: bytes, by_user_id=None
+    session: Session, plan: ImportPlan, *, file_name: str, data: bytes, by_user_id=None, ip=""
 ) -> DataImport:
     """Replace the year's survey with this one, in bulk; the caller commits once."""
     payload: SurveyPayload = plan.payload
     if payload.unchanged:
         return session.get(DataImport, payload.replaces.import_id)
-    record = record_import(session, plan, file_name=file_name, data=data, by_user_id=by_user_id)
+    record = record_import(
+        session, plan, file_name=file_name, data=data, by_user_id=by_user_id, ip=ip
+    )
     now = utcnow()
     if payload.replaces is not None:
         payload.replaces.is_current = False

@@ -31,10 +31,10 @@ from skillapp.surveys.importing import (
     survey_indicators,
 )
 from skillapp.surveys.models import SurveyMapping
-from skillapp.uploads.services import held_file, hold_file, release_file
+from skillapp.uploads.services import USED_OR_EXPIRED, held_file, hold_file, take_file
 from skillapp.util.dates import fiscal_year_label, fiscal_year_of, today_jst
 from skillapp.util.spreadsheets import CellProblem
-from skillapp.web import role_required
+from skillapp.web import client_ip, role_required
 
 UPLOAD = "survey_upload"
 YAML_MIMETYPE = "application/yaml"
@@ -81,7 +81,7 @@ def index():
     return _index(_upload_form(year))
 
 
-@bp.route("/surveys/mappings/<int:fiscal_year>.yaml")
+@bp.route("/surveys/mappings/<id:fiscal_year>.yaml")
 def saved_mapping_yaml(fiscal_year):
     row = db.session.get(SurveyMapping, fiscal_year)
     if row is None:
@@ -156,11 +156,16 @@ def upload():
     )
 
 
-def _held(step: SurveyStepForm):
-    """The held file and its survey, or None when it has expired."""
+def _held(step: SurveyStepForm, *, take: bool = False):
+    """The held file and its survey, or None when it has expired or been used.
+
+    ``take``: use it up (the confirm), so that of several confirms of one
+    upload exactly one applies it; a request that does not commit holds it again.
+    """
     if not step.validate_on_submit() or step.year is None:
         abort(400)
-    held = held_file(db.session, step.token.data, user_id=current_user.id, purpose=UPLOAD)
+    find = take_file if take else held_file
+    held = find(db.session, step.token.data, user_id=current_user.id, purpose=UPLOAD)
     if held is None:
         return None, None
     survey, problems = read_survey(held.data)
@@ -179,7 +184,7 @@ def _posted_mapping(step: SurveyStepForm) -> dict | None:
 
 
 def _expired():
-    flash(_("The uploaded file has expired. Upload it again."), "error")
+    flash(str(USED_OR_EXPIRED), "error")
     return redirect(url_for("surveys.index"))
 
 
@@ -266,7 +271,7 @@ def _preview(step, survey: SurveyFile, data: bytes, file_name: str, mapping: dic
 @bp.route("/surveys/confirm", methods=["POST"])
 def confirm():
     step = SurveyStepForm()
-    held, survey = _held(step)
+    held, survey = _held(step, take=True)
     if held is None:
         return _expired()
     mapping = _posted_mapping(step)
@@ -284,7 +289,6 @@ def confirm():
     if plan.blocked:
         return _preview(step, survey, held.data, held.file_name, mapping)
     if plan.payload.unchanged:
-        release_file(db.session, held)
         db.session.commit()
         flash(
             _(
@@ -295,9 +299,13 @@ def confirm():
         )
         return redirect(url_for("surveys.index", fiscal_year=year))
     record = apply_survey(
-        db.session, plan, file_name=held.file_name, data=held.data, by_user_id=current_user.id
+        db.session,
+        plan,
+        file_name=held.file_name,
+        data=held.data,
+        by_user_id=current_user.id,
+        ip=client_ip(),
     )
-    release_file(db.session, held)
     db.session.commit()
     flash(
         _(

@@ -176,10 +176,12 @@ def plan_training(session: Session, data: bytes, *, skip_invalid: bool = False) 
 
 
 def apply_training(
-    session: Session, plan: ImportPlan, *, file_name: str, data: bytes, by_user_id=None
+    session: Session, plan: ImportPlan, *, file_name: str, data: bytes, by_user_id=None, ip=""
 ):
     """Write sessions and attendances in bulk; the caller commits once."""
-    record = record_import(session, plan, file_name=file_name, data=data, by_user_id=by_user_id)
+    record = record_import(
+        session, plan, file_name=file_name, data=data, by_user_id=by_user_id, ip=ip
+    )
     now = utcnow()
     sessions = plan.payload["sessions"]
     insert_ignore(

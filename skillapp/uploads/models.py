@@ -10,8 +10,9 @@ from skillapp.extensions import db
 class PendingFile(db.Model):
     """An uploaded file awaiting confirmation, or a file to be downloaded once.
 
-    Kept in the database so that every worker sees it; removed when used and
-    purged after an hour.
+    Kept in the database so that every worker sees it; removed when used, and
+    deleted within minutes of its hour running out (by the requests themselves
+    and by ``skillapp jobs run``).
     """
 
     __tablename__ = "pending_files"

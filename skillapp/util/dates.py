@@ -109,6 +109,56 @@ def format_wareki(day: date) -> str:
     return f"{wareki_year(day)}{day.month}月{day.day}日"
 
 
+# How pages write days and moments (config DATE_STYLE): "iso" 2026-12-05 and
+# 2026-12-05 01:49, or "wareki" 令和8年12月5日 and 令和8年12月5日 1:49. English
+# pages always write ISO days. Files meant for other programs (CSV, Excel) keep ISO.
+DATE_STYLES = ("iso", "wareki")
+
+
+def format_day(day: date, style: str = "iso", language: str = "ja") -> str:
+    """A day in the page's style: 2026-12-05, or 令和8年12月5日."""
+    if style == "wareki" and language == "ja":
+        return format_wareki(day)
+    return day.isoformat()
+
+
+def format_moment(
+    moment: datetime, style: str = "iso", language: str = "ja", *, seconds: bool = False
+) -> str:
+    """A moment in Japan time, in the page's style: 2026-12-05 01:49, or 令和8年12月5日 1:49."""
+    local = to_jst(moment)
+    clock = (
+        f"{local.hour}:{local:%M}" if style == "wareki" and language == "ja" else f"{local:%H:%M}"
+    )
+    if seconds:
+        clock += f":{local:%S}"
+    return f"{format_day(local.date(), style, language)} {clock}"
+
+
+def page_language() -> str:
+    """The language of the page being shown ("ja" outside a request)."""
+    return _page_language()
+
+
+def _date_style() -> str:
+    from flask import current_app
+
+    return current_app.config.get("DATE_STYLE", "iso")
+
+
+def page_day(day: date | datetime) -> str:
+    """A day (or the Japan-time day of a moment) as this city's pages write it
+    (DATE_STYLE, the page's language)."""
+    if isinstance(day, datetime):
+        day = to_jst(day).date()
+    return format_day(day, _date_style(), page_language())
+
+
+def page_moment(moment: datetime, *, seconds: bool = False) -> str:
+    """A moment as this city's pages write it (DATE_STYLE, the page's language)."""
+    return format_moment(moment, _date_style(), page_language(), seconds=seconds)
+
+
 _SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 

@@ -75,8 +75,10 @@ def live_server(app):
     server = make_server(HOST, 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
+    base = f"http://{HOST}:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = base  # as in production: certificates print it
     try:
-        yield f"http://{HOST}:{server.server_port}"
+        yield base
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -56,9 +56,10 @@ def test_the_report_prints_the_indicator_figures(city, poppler):
     shown = ["50.0%（2/4）", "0.0%（0/1）", "100.0%（2/2）", "66.7%（2/3）", "4人（実人数 3人）"]
     for figure in shown:
         assert flat(figure) in rows, figure
-    assert flat("主査・主事 50.0% 15% +35.0 達成 2/4") in rows
-    assert flat("主査・主事 66.7% 30% +36.7 達成 2/3 4人 100.0%") in rows
-    for cell in ("達成", "未達成", "+35.0", "-18.0", "100.0%"):
+    # The gap as the indicators page writes it (issue 14, item 26).
+    assert flat("主査・主事 50.0% 15% +35.0ポイント 達成 2/4") in rows
+    assert flat("主査・主事 66.7% 30% +36.7ポイント 達成 2/3 4人 100.0%") in rows
+    for cell in ("達成", "未達成", "+35.0ポイント", "-18.0ポイント", "100.0%"):
         assert cell in text
     assert "設問「Q5改善した経験」に「ある」" in everything
     # Training by category: the repeated row once, the retired person not at all.
@@ -266,7 +267,7 @@ def test_the_indicator_table_exports_carry_year_and_roster_day(
     assert csv.status_code == 200
     text = csv.get_data().decode("utf-8-sig")
     assert "2026年度（令和8年度）" in text and as_of in text and "66.7%" in text
-    assert "indicators-FY2026.csv" in csv.headers["Content-Disposition"]
+    assert "indicators-FY2026-utf8.csv" in csv.headers["Content-Disposition"]
     assert client.get("/hr/indicators/figures.xlsx?fy=2026").data[:2] == b"PK"
     pdf = client.get("/hr/indicators/figures.pdf?fy=2026")
     assert pdf.mimetype == "application/pdf"

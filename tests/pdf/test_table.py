@@ -1,13 +1,16 @@
 """table_pdf: Japanese text survives extraction, pages break with the heading
-row repeated, every page is numbered, and the context lines come first."""
+row repeated, every page is numbered, and the context lines come first; the
+work grows in proportion to the rows, and a build can be stopped between pages."""
 
 import re
 from datetime import UTC, datetime
 
+import pytest
 from PIL import Image
+from reportlab.platypus import tables
 
 from skillapp.pdf.fonts import BOLD, REGULAR, missing_glyphs, register_fonts
-from skillapp.pdf.table import _column_widths, table_pdf
+from skillapp.pdf.table import BuildStopped, _column_widths, table_pdf
 
 HEADERS = ["職員番号", "氏名", "所属", "職層", "最高点"]
 NAMES = ["髙橋 一郎", "山﨑 花子", "渡邊 次郎"]
@@ -120,3 +123,71 @@ def test_column_widths_share_what_is_left():
     assert _column_widths([10, 20], 60) == [25, 35]
     assert _column_widths([10, 100, 100], 110) == [10, 50, 50]
     assert sum(_column_widths([300, 300, 5], 200)) == 200
+
+
+def rows_laid_out(monkeypatch, n: int) -> int:
+    """How many rows reportlab's tables are given, in all, to print ``n`` rows."""
+    given = []
+    init = tables.Table.__init__
+
+    def counting(self, data, *args, **kwargs):
+        given.append(len(data))
+        init(self, data, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tables.Table, "__init__", counting)
+        table_pdf("一覧", [], HEADERS, rows(n))
+    return sum(given)
+
+
+def test_the_work_grows_in_proportion_to_the_rows(monkeypatch):
+    # reportlab splits one long table by copying all the rows below each page
+    # break into a new table, so the work grew with the square of the rows:
+    # 1,600 rows gave tables of 30,329 rows in all (19 a row, and more the
+    # longer the list). Each page now gets a table of its own rows and the few
+    # more it tried: about 2.4 a row, whatever the length.
+    small, large = rows_laid_out(monkeypatch, 400), rows_laid_out(monkeypatch, 1600)
+    assert large <= 3 * 1600, large
+    assert large / small < 4.5, (small, large)
+
+
+def test_every_row_is_printed_once_in_order_across_pages(poppler):
+    # Tall rows (a long department wraps onto several lines) then short ones,
+    # so that a page holds far more rows than the one before it.
+    long_unit = "福祉部高齢者支援課地域包括ケア推進係" * 6
+    data_rows = [[f"{100000 + i}", "髙橋 一郎", long_unit, "主事", i] for i in range(60)]
+    data_rows += [[f"{100000 + i}", "山﨑 花子", "総務課", "主事", i] for i in range(60, 900)]
+    data = table_pdf("一覧", ["年度: 2026年度"], HEADERS, data_rows, orientation="portrait")
+    pages = poppler.pages(data)
+    numbers = []
+    for page in range(1, pages + 1):
+        text = poppler.text(data, page=page, layout=True)
+        assert text.count("職員番号") == 1, page  # the heading once on every page
+        assert f"{page} / {pages}" in text
+        numbers += [int(n) for n in re.findall(r"\b1\d{5}\b", text)]
+    assert numbers == list(range(100000, 100900))
+
+
+def test_a_build_asks_between_pages_whether_to_stop():
+    asked = []
+
+    def never():
+        asked.append(1)
+        return False
+
+    data = table_pdf("一覧", [], HEADERS, rows(300), should_stop=never)
+    pages = len(re.findall(rb"/Type /Page\b(?!s)", data))
+    assert pages >= 6 and len(asked) >= pages
+    # The client goes while the third page is laid out: no more pages are made.
+    asked.clear()
+
+    def after_two():
+        asked.append(1)
+        return len(asked) > 2
+
+    with pytest.raises(BuildStopped):
+        table_pdf("一覧", [], HEADERS, rows(5000), should_stop=after_two)
+    assert len(asked) == 3
+    # Already gone: nothing is laid out at all.
+    with pytest.raises(BuildStopped):
+        table_pdf("一覧", [], HEADERS, rows(5000), should_stop=lambda: True)

@@ -1,5 +1,22 @@
 /* Site-wide behaviour without inline script (the CSP allows none):
    forms marked data-confirm ask before they are sent. */
+
+/* A page that marks an element data-focus-on-load (tabindex="-1") puts focus
+   there when it loads: the quiz's heading, the score of a result. Screen
+   readers start reading there, and Tab goes on from it. A link to a place on
+   the page (#…) or a field already focused keeps its place. */
+(function () {
+  "use strict";
+  var target = document.querySelector("[data-focus-on-load]");
+  if (!target || window.location.hash) {
+    return;
+  }
+  var active = document.activeElement;
+  if (active && active !== document.body && active !== document.documentElement) {
+    return;
+  }
+  target.focus({ preventScroll: true });
+})();
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {

@@ -153,7 +153,8 @@
       if (left <= 60 && !warned) {
         warned = true;
         countdown.classList.add("countdown--low");
-        alertEl.textContent = valueEl.textContent;
+        // Read out as words (「残り59秒」), not as a bare 「0:59」.
+        alertEl.textContent = (alertEl.dataset.msgLeft || "{s}").replace("{s}", String(left));
       }
       if (left === 0) {
         window.clearInterval(timer);

@@ -1,0 +1,1 @@
+"""Scheduled work: ``skillapp jobs run``, for cron or a systemd timer."""
