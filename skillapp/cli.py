@@ -1,6 +1,6 @@
 """The ``skillapp`` command: a Flask CLI group with each feature's commands.
 
-Exit status (INTERFACES.md): 0 done; 1 invalid input (every problem printed,
+Exit status (docs/cli-and-files.md, Exit status): 0 done; 1 invalid input (every problem printed,
 nothing written); 2 the command was used wrongly (click's own usage errors).
 """
 

@@ -262,7 +262,7 @@ def upgrade():
             "fk_modules_current_version_id", "module_versions", ["current_version_id"], ["id"]
         )
 
-    # The default job-title → band table of PRODUCT.md; HR edits it afterwards.
+    # The default job-title → band table (docs/rules.md, Job-grade bands); HR edits it afterwards.
     job_title_bands = sa.table(
         "job_title_bands", sa.column("title", sa.String), sa.column("band", sa.String)
     )

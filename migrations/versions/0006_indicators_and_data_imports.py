@@ -166,7 +166,7 @@ def upgrade():
     _insert_default_plan()
 
 
-# The Kashiwazaki 目標指標 (PRODUCT.md), frozen here as it stood when this
+# The Kashiwazaki 目標指標 (docs/rules.md, The default plan), frozen here as it stood when this
 # revision was written; later edits are HR's, made in the product.
 _YEARS = (2026, 2027, 2028, 2029)
 _DEFAULT_PLAN = [

@@ -1,4 +1,4 @@
-"""Assessment results from another e-learning system (INTERFACES.md, Files).
+"""Assessment results from another e-learning system (docs/cli-and-files.md, Files).
 
 Parse → validate every row → plan → write in bulk. A result is identified by
 (person, assessment, moment taken): the same file twice changes nothing, and a

@@ -1,4 +1,4 @@
-"""Scoring, pure and database-free (PRODUCT.md, Scoring).
+"""Scoring, pure and database-free (docs/rules.md, Scoring).
 
 score = floor(100 × earned weight ÷ total weight); pass ⇔ score ≥ the pass
 mark (the module's own, 70 by default). Integer arithmetic throughout, so a

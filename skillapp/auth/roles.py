@@ -1,4 +1,4 @@
-"""Roles (PRODUCT.md): one person may hold several; everyone is a learner."""
+"""Roles (docs/rules.md, Roles): one person may hold several; everyone is a learner."""
 
 from flask_babel import lazy_gettext as _l
 

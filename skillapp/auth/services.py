@@ -375,7 +375,8 @@ def create_account(
     must_change: bool = True,
     ip: str = "",
 ) -> User:
-    """A login for a roster member, or for anyone else a staff record too (INTERFACES.md)."""
+    """A login for a roster member, or for anyone else a staff record too
+    (docs/cli-and-files.md, users create)."""
     staff_no = normalize_staff_no(staff_no)
     if not staff_no:
         raise AccountError(_l("Enter the staff number."), field="staff_no")

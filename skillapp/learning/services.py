@@ -50,7 +50,7 @@ class Progress:
 
     @property
     def complete(self) -> bool:
-        """Every lesson viewed and the quiz passed (PRODUCT.md)."""
+        """Every lesson viewed and the quiz passed (docs/rules.md, Completion)."""
         return self.lessons_viewed >= self.lessons_total and self.passed
 
     @property

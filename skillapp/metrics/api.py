@@ -1,4 +1,4 @@
-"""``GET /api/v1/metrics?fiscal_year=YYYY``: the Metrics JSON of INTERFACES.md."""
+"""``GET /api/v1/metrics?fiscal_year=YYYY``: the Metrics JSON (docs/cli-and-files.md)."""
 
 from flask import jsonify, request
 

@@ -1,4 +1,4 @@
-"""The default plan: the Kashiwazaki 目標指標 (PRODUCT.md, HR-development indicators)."""
+"""The default plan: the Kashiwazaki 目標指標 (docs/rules.md, The default plan)."""
 
 from skillapp.metrics.models import (
     ALL,

@@ -1,4 +1,6 @@
-"""The HR-development indicators of a fiscal year, computed in SQL (PRODUCT.md).
+"""The HR-development indicators of a fiscal year, computed in SQL (docs/rules.md).
+
+How the code computes them: docs/architecture.md, How each indicator is computed.
 
 Everyone is counted by their roster state on 31 March of the year (the
 population of ``queries.population``): a person inactive on that day counts in
@@ -285,7 +287,7 @@ def _round(value: float | None) -> float | None:
 
 
 def figures_json(figures: YearFigures) -> dict:
-    """The Metrics JSON of INTERFACES.md."""
+    """The Metrics JSON (docs/cli-and-files.md, Metrics JSON)."""
     indicators = []
     for result in figures.results:
         indicator = result.indicator

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from skillapp.db import utcnow
 from skillapp.extensions import db
 
-# The kinds of indicator the engine can compute (PRODUCT.md).
+# The kinds of indicator the engine can compute (docs/rules.md, The four kinds).
 ASSESSMENT_PASS_RATE = "assessment_pass_rate"  # noqa: S105 — a kind, not a secret
 ASSESSMENT_MEAN_SCORE = "assessment_mean_score"
 SURVEY_SHARE = "survey_share"

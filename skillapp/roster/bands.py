@@ -1,4 +1,4 @@
-"""Job-grade bands (職層) and the default title → band table (PRODUCT.md)."""
+"""Job-grade bands (職層) and the default title → band table (docs/rules.md)."""
 
 from flask_babel import lazy_gettext as _l
 

@@ -51,7 +51,8 @@ def default_title_ranks() -> dict[str, int]:
 
 
 def ensure_default_title_bands(session: Session) -> int:
-    """Insert the PRODUCT.md defaults that are missing; returns how many were added."""
+    """Insert the default title → band rows (docs/rules.md, Job-grade bands) that
+    are missing; returns how many were added."""
     existing = set(session.scalars(select(JobTitleBand.title)))
     ranks = default_title_ranks()
     added = 0

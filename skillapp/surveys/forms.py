@@ -134,7 +134,7 @@ class MappingState:
         return state
 
     def to_mapping(self, survey: SurveyFile) -> dict:
-        """The mapping (the MAP.yaml of INTERFACES.md) these choices make."""
+        """The mapping (the MAP.yaml of docs/cli-and-files.md) these choices make."""
         headers = survey.headers
         choice = {i: answers for i, _h, answers in self.choice_columns(survey)}
         grade_values = {}

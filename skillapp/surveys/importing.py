@@ -1,4 +1,4 @@
-"""The annual staff survey (PRODUCT.md Imports, INTERFACES.md survey mapping).
+"""The annual staff survey (docs/rules.md, Imports; MAP.yaml in docs/cli-and-files.md).
 
 The mapping says which column identifies the respondent (a staff number, whose
 band then comes from the roster, or a grade answer mapped to a band), and for

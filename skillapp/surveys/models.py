@@ -8,7 +8,7 @@ from skillapp.extensions import db
 
 
 class SurveyMapping(db.Model):
-    """A fiscal year's column mapping (the MAP.yaml of INTERFACES.md), kept for
+    """A fiscal year's column mapping (the MAP.yaml of docs/cli-and-files.md), kept for
     re-imports and offered again the next year."""
 
     __tablename__ = "survey_mappings"

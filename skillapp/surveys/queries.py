@@ -1,7 +1,7 @@
 """Read-only aggregates of the staff survey, counted in SQL.
 
 Survey answers leave the database only as counts by band, and a count of fewer
-than ``MIN_CELL`` respondents is never handed out (PRODUCT.md, Privacy): the
+than ``MIN_CELL`` respondents is never handed out (docs/rules.md, Survey privacy): the
 suppression happens here, so no report built on these results can print it.
 """
 
@@ -17,7 +17,7 @@ from skillapp.surveys.importing import MAX_CHOICES
 from skillapp.surveys.models import Survey, SurveyAnswer, SurveyQuestion
 from skillapp.util.text import nfkc
 
-# A breakdown cell with fewer respondents than this is hidden (PRODUCT.md).
+# A breakdown cell with fewer respondents than this is hidden (docs/rules.md, Survey privacy).
 MIN_CELL = 5
 
 # The columns Microsoft Forms (Japanese and English) puts before the questions:

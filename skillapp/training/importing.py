@@ -1,4 +1,4 @@
-"""Training attendance records (INTERFACES.md, Files).
+"""Training attendance records (docs/cli-and-files.md, Files).
 
 An attendance is identified by (研修名, 実施日, 職員番号): a row repeated in the
 file is one attendance, and the same file twice changes nothing. A session's

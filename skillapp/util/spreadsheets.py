@@ -524,7 +524,7 @@ def skip_invalid_rows(
     row_of: Callable[[T], int] = attrgetter("row"),
 ) -> tuple[list[T], list[CellProblem]]:
     """Set aside the rows that have problems, for an import whose user chose to
-    skip invalid rows (PRODUCT.md, Imports); every import can call it.
+    skip invalid rows (docs/rules.md, Imports); every import can call it.
 
     ``rows`` are the parsed data rows, each with its file row number (``row_of``),
     valid or not; ``problems`` every problem found. Returns the rows that have no

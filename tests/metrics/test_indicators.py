@@ -1,4 +1,4 @@
-"""The HR-development indicators against a hand-built fixture (PRODUCT.md).
+"""The HR-development indicators against a hand-built fixture (docs/rules.md).
 
 Roster (imported as of 2026-04-01 unless noted; FY2026 uses 31 March 2027):
   management  M1 課長, M2 部長                                  N = 2

@@ -1,4 +1,4 @@
-"""Survey answers by band, with small counts hidden (PRODUCT.md, Privacy)."""
+"""Survey answers by band, with small counts hidden (docs/rules.md, Survey privacy)."""
 
 from skillapp.extensions import db
 from skillapp.surveys.importing import apply_survey, plan_survey

@@ -18,7 +18,7 @@ from skillapp.uploads.models import PendingFile
 from tests.conftest import csrf_token_from
 from tests.metrics.test_indicators import ROSTER, SURVEY_2026, roster_import
 
-# The MAP.yaml of INTERFACES.md for SURVEY_2026, written by hand.
+# The MAP.yaml (docs/cli-and-files.md) for SURVEY_2026, written by hand.
 MAP_YAML = """\
 staff_no_column: 職員番号
 indicators:
