@@ -81,6 +81,7 @@ ARGUMENTS = {
     "token": "missing",
     "indicator_id": "missing",
     "assignment_id": "missing",
+    "department_id": "missing",
 }
 LITERALS = {"fmt": "csv", "filename": "css/app.css", "name": "x.png", "sha256": "0" * 64}
 # Query strings some pages need to show something rather than a 400.

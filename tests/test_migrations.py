@@ -178,3 +178,78 @@ def test_progress_rows_already_there_get_their_place_on_each_years_roster(empty_
             assert conn.execute(query).all() == kept
         db.session.remove()
         db.engine.dispose()
+
+
+def test_departments_and_titles_already_there_get_the_citys_order(empty_database):
+    """0013: a unit's place is that of the first person ever in it (the first
+    roster added people in file order); the default titles get their rank;
+    every version keeps the pass mark of 70 it was scored with."""
+    app = create_app({"TESTING": True, "DATABASE_URL": empty_database, "SECRET_KEY": "x"})
+    directory = str(PROJECT_ROOT / "migrations")
+    now = "2026-04-01 00:00:00+00:00"
+    with app.app_context():
+        upgrade(directory=directory, revision="0011")
+        with db.engine.begin() as conn:
+            # As imports made them before: ids in character-code order.
+            for id_, name, parent in (
+                (1, "こども部", None),
+                (2, "市民部", None),
+                (3, "総務部", None),
+                (4, "空き部", None),
+                (5, "こども部保育課", 1),
+                (6, "市民部市民課", 2),
+                (7, "総務部人事課", 3),
+                (8, "総務部総務課", 3),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO departments (id, name, parent_id, created_at)"
+                        " VALUES (:id, :name, :parent, :now)"
+                    ),
+                    {"id": id_, "name": name, "parent": parent, "now": now},
+                )
+            # The file's order: 総務部総務課, 市民部市民課, こども部保育課, 総務部人事課.
+            for staff_id, department_id in ((1, 8), (2, 6), (3, 5), (4, 7)):
+                values = {"id": staff_id, "dept": department_id, "now": now, "no": f"S{staff_id}"}
+                conn.execute(
+                    text(
+                        "INSERT INTO staff (id, staff_no, name, department_id, job_title,"
+                        " employment_type, email, is_active, created_at, updated_at)"
+                        " VALUES (:id, :no, '名前', :dept, '主事', '', '', true, :now, :now)"
+                    ),
+                    values,
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO staff_history (staff_id, effective_from, name, department_id,"
+                        " job_title, employment_type, email, is_active, created_at)"
+                        " VALUES (:id, '2026-04-01', '名前', :dept, '主事', '', '', true, :now)"
+                    ),
+                    values,
+                )
+            conn.execute(
+                text("INSERT INTO job_title_bands (title, band) VALUES ('主幹', 'supervisor')")
+            )
+        upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            positions = dict(conn.execute(text("SELECT name, position FROM departments")).all())
+            ranks = dict(
+                conn.execute(
+                    text("SELECT title, rank FROM job_title_bands WHERE band = 'supervisor'")
+                ).all()
+            )
+        assert sorted(positions, key=positions.get) == [
+            "総務部",
+            "総務部総務課",
+            "総務部人事課",
+            "市民部",
+            "市民部市民課",
+            "こども部",
+            "こども部保育課",
+            "空き部",
+        ]
+        assert ranks == {"課長補佐": 1, "課長代理": 2, "係長": 3, "主任": 4, "主幹": 5}
+        downgrade(directory=directory, revision="0011")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("departments")}
+        assert "position" not in columns
+        db.engine.dispose()

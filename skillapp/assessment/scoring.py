@@ -1,12 +1,14 @@
 """Scoring, pure and database-free (docs/rules.md, Scoring).
 
-score = floor(100 × earned weight ÷ total weight); pass ⇔ score ≥ 70.
-Integer arithmetic throughout, so a shown 70 always passes and a 69 always fails.
+score = floor(100 × earned weight ÷ total weight); pass ⇔ score ≥ the pass
+mark (the module's own, 70 by default). Integer arithmetic throughout, so a
+shown 70 always passes a mark of 70 and a 69 always fails it.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+# The default pass mark; each module version has its own (ModuleVersion.pass_mark).
 PASS_MARK = 70
 
 
@@ -41,8 +43,11 @@ def score_value(earned: int, total: int) -> int:
     return (100 * earned) // total
 
 
-def score_attempt(answers: Mapping[int, Iterable[str]], key: Iterable[KeyItem]) -> Score:
-    """Score an answer sheet (question id → chosen option keys) against the key.
+def score_attempt(
+    answers: Mapping[int, Iterable[str]], key: Iterable[KeyItem], *, pass_mark: int = PASS_MARK
+) -> Score:
+    """Score an answer sheet (question id → chosen option keys) against the key;
+    it passes at ``pass_mark`` or more.
 
     Questions missing from ``answers`` are unanswered and earn nothing.
     """
@@ -58,5 +63,5 @@ def score_attempt(answers: Mapping[int, Iterable[str]], key: Iterable[KeyItem]) 
             earned += item.weight
     value = score_value(earned, total)
     return Score(
-        earned=earned, total=total, score=value, passed=value >= PASS_MARK, correct=correct
+        earned=earned, total=total, score=value, passed=value >= pass_mark, correct=correct
     )

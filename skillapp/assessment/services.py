@@ -329,7 +329,8 @@ def submit_attempt(
         KeyItem(qid, questions[qid].weight, frozenset(questions[qid].correct_keys))
         for qid in attempt.question_ids
     ]
-    result = score_attempt(sheet, key)
+    # Each attempt is judged by the pass mark of the version it was taken on.
+    result = score_attempt(sheet, key, pass_mark=attempt.version.pass_mark)
     closed_at = min(now, attempt.deadline_at) if late else now
     # The status guard makes the close idempotent even where no row lock exists.
     done = session.execute(

@@ -4,8 +4,8 @@ Who is assigned is the roster as it stands today (Japan time): active staff
 whose current job grade or department matches the assignment's target. Done
 uses the dashboards' own definition (``metrics.queries.module_outcome``): a
 module is done when every lesson of its current version has been read and
-the quiz passed, an assessment when it has been passed (70 or more, results
-from another system included). Whatever was done before the assignment was
+the quiz passed, an assessment when it has been passed (its pass mark,
+results from another system included). Whatever was done before the assignment was
 made counts too. Overdue: not done once the due day (JST) is over.
 """
 
@@ -24,8 +24,9 @@ from skillapp.assignments.models import (
     AssignmentDepartment,
 )
 from skillapp.learning.models import Module
-from skillapp.metrics.queries import Period, Scope, module_outcome, roster_on
+from skillapp.metrics.queries import Period, Scope, in_city_order, module_outcome, roster_on
 from skillapp.roster.models import Department, Staff
+from skillapp.roster.services import department_sort_keys
 from skillapp.util.dates import today_jst
 
 EVERYONE_IN_SCOPE = Scope()
@@ -195,8 +196,8 @@ def people(
         )
         .select_from(who)
         .join(Staff, Staff.id == who.c.staff_id)
-        .join(Department, Department.id == who.c.department_id, isouter=True)
     )
+    query, order = in_city_order(query, who.c)
     query = outcome.join(query)
     if show == SHOW_OPEN:
         query = query.where(~outcome.done)
@@ -206,7 +207,7 @@ def people(
         query = query.where(who.c.band == band)
     if department_id:
         query = query.where(who.c.department_id == department_id)
-    query = query.order_by(Department.name, Staff.staff_no)
+    query = query.order_by(*order, Staff.staff_no)
     if limit:
         query = query.limit(limit)
     return [
@@ -223,14 +224,16 @@ def people(
 
 
 def departments_of(session: Session, assignment: Assignment, *, scope: Scope = EVERYONE_IN_SCOPE):
-    """(id, name) of the departments the assignment's people are in, for the filter."""
+    """(id, name) of the departments the assignment's people are in, for the
+    filter, in the city's order."""
     who = assignees(assignment_id=assignment.id, scope=scope)
-    return session.execute(
+    rows = session.execute(
         select(Department.id, Department.name)
         .join(who, who.c.department_id == Department.id)
         .group_by(Department.id, Department.name)
-        .order_by(Department.name)
     ).all()
+    keys = department_sort_keys(session)
+    return sorted(rows, key=lambda row: keys[row[0]])
 
 
 def _whole(score):

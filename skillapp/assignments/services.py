@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from skillapp.assignments.display import department_names
 from skillapp.assignments.models import (
     BANDS,
     DEPARTMENTS,
@@ -86,7 +87,7 @@ def describe(assignment: Assignment) -> dict:
         "module": assignment.module.slug,
         "target": assignment.target,
         "bands": assignment.bands,
-        "departments": sorted(row.department.name for row in assignment.department_rows),
+        "departments": department_names(assignment),
         "due_on": assignment.due_on.isoformat(),
         "note": assignment.note,
     }

@@ -29,6 +29,7 @@ from skillapp.metrics.queries import Scope
 from skillapp.metrics.views import audit_export, send_table, unit_filters, viewer_scope
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
 from skillapp.roster.models import Department
+from skillapp.roster.services import ordered_departments
 from skillapp.util.dates import page_day, today_jst
 from skillapp.web import client_ip, role_required
 
@@ -94,8 +95,8 @@ def index():
 
 
 def _department_tree() -> list[tuple[Department, list[Department]]]:
-    """Every department, each 部 followed by its 課."""
-    departments = db.session.scalars(select(Department).order_by(Department.name)).all()
+    """Every department, each 部 followed by its 課, in the city's order."""
+    departments = ordered_departments(db.session)
     children: dict[int, list[Department]] = {}
     for department in departments:
         if department.parent_id is not None:
@@ -115,10 +116,7 @@ def _form(assignment: Assignment | None = None) -> AssignmentForm:
         )
         for m in modules
     ]
-    form.departments.choices = [
-        SelectChoice(d.id, d.name)
-        for d in db.session.scalars(select(Department).order_by(Department.name))
-    ]
+    form.departments.choices = [SelectChoice(d.id, d.name) for d in ordered_departments(db.session)]
     if assignment is not None and request.method == "GET":
         form.module_id.data = assignment.module_id
         form.target.data = assignment.target

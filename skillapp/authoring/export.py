@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from skillapp.authoring.loader import (
+    DEFAULT_PASS_MARK,
     IMAGES_DIR,
     KIND_MODULE,
     LESSONS_DIR,
@@ -100,6 +101,8 @@ def quiz_yaml_with_lines(quiz: QuizSpec) -> tuple[str, dict[str, tuple[int, int]
     """quiz.yaml, and the first and last line (1-based) of each question by key,
     so that a problem the loader finds can be traced back to its question."""
     pairs = [
+        # Written only when it is not the default, as content from before it had none.
+        ("pass_mark", None if quiz.pass_mark == DEFAULT_PASS_MARK else quiz.pass_mark),
         ("draw", quiz.draw),
         (
             "stratify_by",

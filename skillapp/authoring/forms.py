@@ -124,7 +124,7 @@ class NewModuleForm(Form):
     slug = StringField(
         _l("Address name (slug)"),
         validators=[
-            DataRequired(_l("Enter the address name.")),
+            Optional(),  # made from the title when left empty
             _length(MAX_SLUG),
             Regexp(
                 SLUG_RE,
@@ -157,12 +157,12 @@ class ModuleSettingsForm(Form):
         _l("Category"), choices=_choices({c: CATEGORY_LABELS[c] for c in CATEGORIES})
     )
     summary = TextAreaField(_l("Summary"), render_kw={"rows": 3})
-    order = _whole(_l("Order in the list"))
     estimated_minutes = _whole(_l("Estimated time (minutes)"))
     tags = StringField(_l("Tags"))
 
 
 class QuizSettingsForm(Form):
+    pass_mark = _whole(_l("Pass mark"))
     draw = _whole(_l("Questions per attempt"))
     stratify_by = StringField(_l("Draw evenly from these tags"))
     time_limit_minutes = _whole(_l("Time limit (minutes)"))
@@ -182,7 +182,7 @@ class LessonForm(Form):
     key = StringField(
         _l("Lesson key (file name)"),
         validators=[
-            DataRequired(_l("Enter a key.")),
+            Optional(),  # made from the title when left empty
             _length(MAX_KEY),
             Regexp(KEY_RE, message=_l("Use only letters, digits, - and _, e.g. 01-why.")),
         ],
@@ -199,7 +199,7 @@ class QuestionForm(Form):
     key = StringField(
         _l("Question id"),
         validators=[
-            DataRequired(_l("Enter an id.")),
+            Optional(),  # the next free q-NN when left empty
             _length(MAX_KEY),
             Regexp(KEY_RE, message=_l("Use only letters, digits, - and _, e.g. q-05.")),
         ],

@@ -54,6 +54,10 @@ REVIEW_AFTER_PASS = "after_pass"  # noqa: S105 (not a secret)
 REVIEW_NEVER = "never"
 REVIEW_CHOICES = (REVIEW_ALWAYS, REVIEW_AFTER_PASS, REVIEW_NEVER)
 
+# The score (of 100) an attempt needs to pass, unless quiz.yaml sets ``pass_mark``
+# (kept in step with skillapp.assessment.scoring.PASS_MARK).
+DEFAULT_PASS_MARK = 70
+
 # Images a lesson may show: raster formats only, recognised by their first bytes.
 # SVG is refused because it can carry script.
 IMAGE_TYPES = {
@@ -86,6 +90,7 @@ MAX_TIME_LIMIT_MINUTES = 12 * 60
 
 _MODULE_KEYS = {"title", "kind", "category", "summary", "order", "estimated_minutes", "tags"}
 _QUIZ_KEYS = {
+    "pass_mark",
     "draw",
     "stratify_by",
     "time_limit_minutes",
@@ -219,6 +224,8 @@ class QuizSpec:
     max_attempts_per_year: int | None = None
     # How many questions each stratify_by tag gives an attempt (None: an even split).
     stratify_counts: dict[str, int] | None = None
+    # The score an attempt needs to pass: "passed", completion and certificates.
+    pass_mark: int = DEFAULT_PASS_MARK
 
     @property
     def active_questions(self) -> list[QuestionSpec]:
@@ -284,6 +291,8 @@ def content_hash(spec: ModuleSpec) -> str:
         quiz.pop("max_attempts_per_year", None)
     if quiz.get("stratify_counts") is None:
         quiz.pop("stratify_counts", None)
+    if quiz.get("pass_mark") == DEFAULT_PASS_MARK:
+        quiz.pop("pass_mark", None)
     for question in quiz["questions"]:
         if not question.get("retired"):
             question.pop("retired", None)
@@ -1269,6 +1278,16 @@ class _ModuleReader:
         doc, data = loaded
         before = len(self.problems)
         f = _Fields(doc, data, None, _QUIZ_KEYS)
+        pass_mark = f.integer("pass_mark")
+        if pass_mark is not None and not 1 <= pass_mark <= 100:
+            f.problem(
+                "pass_mark",
+                _m(
+                    N_('"%(key)s" must be between 1 and 100, not %(value)d'),
+                    key="pass_mark",
+                    value=pass_mark,
+                ),
+            )
         draw = f.integer("draw", minimum=1)
         stratify_by, stratify_counts = self._read_strata(doc, f)
         time_limit = f.integer("time_limit_minutes", minimum=1)
@@ -1335,6 +1354,7 @@ class _ModuleReader:
             review=review or REVIEW_ALWAYS,
             max_attempts_per_year=per_year,
             stratify_counts=stratify_counts,
+            pass_mark=DEFAULT_PASS_MARK if pass_mark is None else pass_mark,
         )
 
     def _check_groups(self, doc, f, active, draw) -> None:

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, false, select, update
 from sqlalchemy.orm import Session
 
 from skillapp.assessment.models import Question
@@ -23,6 +23,7 @@ from skillapp.authoring.export import module_files, quiz_yaml_with_lines, spec_f
 from skillapp.authoring.export import spec_to_data as _spec_to_data
 from skillapp.authoring.images import ImageRejected, check_upload, extension_for, image_bytes
 from skillapp.authoring.loader import (
+    DEFAULT_PASS_MARK,
     IMAGES_DIR,
     KEY_RE,
     KIND_ASSESSMENT,
@@ -46,6 +47,7 @@ from skillapp.authoring.models import ContentImage, ModuleChange, ModuleDraft
 from skillapp.authoring.sync import SyncConflict, SyncReport, spec_from_version, sync_modules
 from skillapp.db import utcnow
 from skillapp.learning.models import Module, ModuleVersion
+from skillapp.util.ordering import moved_positions
 
 __all__ = ["ImageRejected"]
 
@@ -80,14 +82,16 @@ def module_history(session: Session, module_id: int) -> list[ModuleChange]:
 # --- modules and drafts -------------------------------------------------------------
 
 
-def _empty_spec(slug: str, kind: str, title: str, category: str, summary: str) -> ModuleSpec:
+def _empty_spec(
+    slug: str, kind: str, title: str, category: str, summary: str, order: int = 0
+) -> ModuleSpec:
     return ModuleSpec(
         slug=slug,
         kind=kind,
         title=title,
         category=category,
         summary=summary,
-        order=0,
+        order=order,
         estimated_minutes=None,
         tags=[],
         lessons=[],
@@ -104,24 +108,90 @@ def _empty_spec(slug: str, kind: str, title: str, category: str, summary: str) -
     )
 
 
+def module_order(module: Module, draft: ModuleDraft | None) -> int:
+    """Where a module stands in the lists (``order`` in module.yaml): its
+    published version's, or for a module never published its draft's."""
+    if module.current_version is not None:
+        return module.current_version.sort_order
+    return int((draft.spec if draft else {}).get("order") or 0)
+
+
 def authoring_modules(session: Session) -> list[tuple[Module, ModuleDraft | None]]:
-    """Every module, published or not, with its draft, by title."""
+    """Every module, published or not, with its draft, in the learners' order
+    (``order``, then slug); a module never published where its draft puts it."""
     drafts = {d.module_id: d for d in session.scalars(select(ModuleDraft))}
     modules = list(session.scalars(select(Module)))
-
-    def title(module):
-        if module.id in drafts:
-            return drafts[module.id].spec.get("title") or module.slug
-        return module.current_version.title if module.current_version else module.slug
-
     rows = [(m, drafts.get(m.id)) for m in modules]
-    rows.sort(
-        key=lambda row: (
-            row[0].current_version.sort_order if row[0].current_version else 0,
-            title(row[0]),
-        )
-    )
+    rows.sort(key=lambda row: (module_order(*row), row[0].slug))
     return rows
+
+
+# How far apart new modules are placed, so that a content folder can slot one in between.
+ORDER_STEP = 10
+
+
+def next_module_order(session: Session) -> int:
+    """The ``order`` that puts a new module after every other one."""
+    rows = authoring_modules(session)
+    return max((module_order(*row) for row in rows), default=0) + ORDER_STEP
+
+
+def move_module(session: Session, module: Module, step: int, user_id: int, *, ip: str = "") -> bool:
+    """Move a module one place up (-1) or down (+1) in the list of modules, for
+    learners, HR's dashboards and the editor alike. Returns False when it is
+    already first or last.
+
+    This sets ``order`` (module.yaml) on the modules that trade places. Where
+    the module stands is not part of what learners study: the published
+    version takes its new order in place, with the content hash of its files
+    as they now export (so exporting and syncing them makes no new version),
+    and an open draft takes it too (so publishing it keeps the new place)."""
+    # Two moves at once take turns (PostgreSQL), the second reading the first's
+    # result; FOR NO KEY UPDATE does not hold up attempts that refer to a module.
+    session.flush()
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite: its write lock before the reads (an update that changes nothing).
+        session.execute(
+            update(Module)
+            .where(false())
+            .values(kind=Module.kind)
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(select(Module.id).order_by(Module.id).with_for_update(key_share=True)).all()
+    session.expire_all()
+    rows = authoring_modules(session)
+    index = next(i for i, (m, _draft) in enumerate(rows) if m.id == module.id)
+    orders = moved_positions([module_order(*row) for row in rows], index, step)
+    if orders is None:
+        return False
+    for (other, draft), order in zip(rows, orders, strict=True):
+        before = module_order(other, draft)
+        if order == before:
+            continue
+        _set_order(session, other, draft, order)
+        record_change(session, other.id, user_id, "order_changed", before=before, after=order)
+    record_event(
+        session,
+        "order_changed",
+        actor_id=user_id,
+        object_type="module",
+        object_id=module.slug,
+        ip=ip,
+        before=index + 1,
+        after=index + 1 + step,
+    )
+    session.flush()
+    return True
+
+
+def _set_order(session: Session, module: Module, draft: ModuleDraft | None, order: int) -> None:
+    version = module.current_version
+    if version is not None:
+        version.sort_order = order
+        session.flush()
+        version.content_hash = spec_from_version(session, version).content_hash
+    if draft is not None:
+        draft.spec = {**draft.spec, "order": order}
 
 
 def module_for_editing(session: Session, slug: str) -> Module | None:
@@ -137,6 +207,72 @@ def get_draft(session: Session, module: Module, *, for_update: bool = False) -> 
     return session.scalar(query)
 
 
+# --- names made from titles ----------------------------------------------------------
+
+# Generated slugs and keys keep to this many characters of words.
+_WORDS_MAX = 60
+
+
+def slug_from_title(title: str) -> str | None:
+    """A readable slug from a title written in Latin letters and digits
+    ("Data Basics" → "data-basics", full-width letters read as such); None for
+    a title with any other letters (a Japanese one).
+
+    Japanese titles are not romanised: a reading needs a dictionary and
+    morphological analysis (kanji have several readings), and the libraries
+    that do it well bring a large dictionary (cutlet with MeCab and UniDic) or
+    a GPL licence (pykakasi) into an app that must install on a closed network;
+    a wrong reading would also be worse than a plain number."""
+    text = unicodedata.normalize("NFKC", title or "")
+    if any(ord(char) > 127 and char.isalnum() for char in text):
+        return None
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    while words and len("-".join(words)) > _WORDS_MAX:
+        words.pop()
+    return "-".join(words) or None
+
+
+def generated_slug(session: Session, title: str) -> str:
+    """A free slug for a new module: from its title when it is written in Latin
+    letters (data-basics, data-basics-2 …), else module-N."""
+    taken = set(session.scalars(select(Module.slug)))
+    base = slug_from_title(title)
+    if base is not None:
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        return slug
+    number = len(taken) + 1
+    while f"module-{number}" in taken:
+        number += 1
+    return f"module-{number}"
+
+
+_NUMBERED = re.compile(r"^(\d+)")
+
+
+def generated_lesson_key(spec: ModuleSpec, title: str) -> str:
+    """A key for a new lesson that puts it last (lessons are read in key order):
+    the next number, then the title's words (02-check-the-figures) or
+    「lesson」 for a title in other letters (02-lesson)."""
+    used = {lesson.key for lesson in spec.lessons}
+    numbers = [int(m.group(1)) for key in used if (m := _NUMBERED.match(key))]
+    number = max(numbers, default=0) + 1
+    words = slug_from_title(title) or "lesson"
+    while f"{number:02d}-{words}" in used:
+        number += 1
+    return f"{number:02d}-{words}"
+
+
+def generated_question_key(spec: ModuleSpec) -> str:
+    """A free id for a new question: q-01, q-02 …"""
+    used = {q.key for q in spec.quiz.questions}
+    number = len(used) + 1
+    while f"q-{number:02d}" in used:
+        number += 1
+    return f"q-{number:02d}"
+
+
 def create_module(
     session: Session,
     *,
@@ -148,16 +284,18 @@ def create_module(
     user_id: int,
 ) -> ModuleDraft:
     """A new module, unpublished, with an empty draft. Learners see nothing until
-    it is published. Raises EditorError("bad_slug" | "slug_taken")."""
-    slug = slug.strip()
+    it is published. Without a slug one is made from the title. Raises
+    EditorError("bad_slug" | "slug_taken")."""
+    slug = (slug or "").strip() or generated_slug(session, title)
     if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG:
         raise EditorError("bad_slug")
     if session.scalar(select(exists().where(Module.slug == slug))):
         raise EditorError("slug_taken", slug=slug)
+    order = next_module_order(session)  # a new module goes last
     module = Module(slug=slug, kind=kind)
     session.add(module)
     session.flush()
-    spec = _empty_spec(slug, kind, title.strip(), category, summary.strip())
+    spec = _empty_spec(slug, kind, title.strip(), category, summary.strip(), order)
     draft = ModuleDraft(
         module=module, spec=spec_to_data(spec), created_by_id=user_id, updated_by_id=user_id
     )
@@ -286,17 +424,16 @@ def update_module_settings(
     title: str,
     category: str,
     summary: str,
-    order: int,
     estimated_minutes: int | None,
     tags: list[str],
 ) -> None:
+    """The module's texts and settings; its place in the list is ``move_module``'s."""
     spec = draft_spec(session, draft)
     spec = replace(
         spec,
         title=title.strip(),
         category=category,
         summary=summary.strip(),
-        order=order,
         estimated_minutes=estimated_minutes,
         tags=tags,
     )
@@ -318,10 +455,13 @@ def update_quiz_settings(
     review: str,
     max_attempts_per_year: int | None = None,
     stratify_counts: dict[str, int] | None = None,
+    pass_mark: int | None = None,
 ) -> None:
+    """The quiz settings; an empty pass mark is the default (70)."""
     spec = draft_spec(session, draft)
     quiz = replace(
         spec.quiz,
+        pass_mark=DEFAULT_PASS_MARK if pass_mark is None else pass_mark,
         draw=draw,
         stratify_by=stratify_by,
         stratify_counts=stratify_counts,
@@ -352,9 +492,10 @@ def save_lesson(
     body_md: str,
 ) -> LessonSpec:
     """Add a lesson (``old_key`` None) or replace one; a changed key renames it.
-    Raises EditorError("bad_key" | "key_taken" | "not_found")."""
+    Without a key a new lesson gets one made from its title (and an existing
+    one keeps its own). Raises EditorError("bad_key" | "key_taken" | "not_found")."""
     spec = draft_spec(session, draft)
-    key = key.strip()
+    key = (key or "").strip() or old_key or generated_lesson_key(spec, title)
     _check_key(key)
     lessons = list(spec.lessons)
     index = None
@@ -423,8 +564,12 @@ def save_question(
 ) -> QuestionSpec:
     """Add a question (``old_key`` None) or replace one. A published question keeps
     its key (attempts and statistics follow it); whether it is retired is kept.
-    Raises EditorError("bad_key" | "key_taken" | "not_found" | "published_key")."""
+    Without a key a new question gets the next free q-NN (an existing one keeps
+    its own). Raises EditorError("bad_key" | "key_taken" | "not_found" |
+    "published_key")."""
     spec = draft_spec(session, draft)
+    if not question.key.strip():
+        question = replace(question, key=old_key or generated_question_key(spec))
     _check_key(question.key)
     questions = list(spec.quiz.questions)
     index = None

@@ -197,6 +197,7 @@ def _new_version(spec: ModuleSpec, module: Module, number: int, by_user_id) -> M
         shuffle_options=quiz.shuffle_options,
         cooldown_seconds=quiz.cooldown_minutes * 60 if quiz.cooldown_minutes else None,
         review_answers=quiz.review,
+        pass_mark=quiz.pass_mark,
         created_by_id=by_user_id,
         lessons=[
             Lesson(
@@ -265,6 +266,7 @@ def spec_from_version(session: Session, version: ModuleVersion) -> ModuleSpec:
             cooldown_minutes=version.cooldown_seconds // 60 if version.cooldown_seconds else None,
             review=version.review_answers,
             max_attempts_per_year=version.max_attempts_per_year,
+            pass_mark=version.pass_mark,
             questions=[
                 QuestionSpec(
                     key=q.key,

@@ -128,6 +128,22 @@ def index():
     return render_template("authoring/index.html", rows=rows, form=CsrfOnlyForm())
 
 
+@bp.route("/modules/<slug>/move", methods=["POST"])
+def move_module(slug):
+    """A module one place up or down in the list (for learners and HR too)."""
+    module = _module_or_404(slug)
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    direction = request.form.get("direction")
+    if direction not in ("up", "down"):
+        abort(400)
+    step = -1 if direction == "up" else 1
+    if services.move_module(db.session, module, step, current_user.id, ip=client_ip()):
+        flash(_("The order has been saved."), "success")
+    db.session.commit()
+    return redirect(url_for("authoring.index", _anchor=f"module-{module.slug}"))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new_module():
     form = NewModuleForm()
@@ -205,7 +221,6 @@ def settings(slug):
             "title": spec.title,
             "category": spec.category,
             "summary": spec.summary,
-            "order": spec.order,
             "estimated_minutes": spec.estimated_minutes,
             "tags": join_tags(spec.tags),
         }
@@ -218,7 +233,6 @@ def settings(slug):
             title=form.title.data or "",
             category=form.category.data,
             summary=form.summary.data or "",
-            order=form.order.data or 0,
             estimated_minutes=form.estimated_minutes.data,
             tags=split_tags(form.tags.data),
         )
@@ -239,6 +253,7 @@ def quiz_settings(slug):
     quiz = services.draft_spec(db.session, draft).quiz
     form = QuizSettingsForm(
         data={
+            "pass_mark": quiz.pass_mark,
             "draw": quiz.draw,
             "stratify_by": join_strata(quiz.stratify_by, quiz.stratify_counts),
             "time_limit_minutes": quiz.time_limit_minutes,
@@ -255,6 +270,7 @@ def quiz_settings(slug):
             db.session,
             draft,
             current_user.id,
+            pass_mark=form.pass_mark.data,
             draw=form.draw.data,
             stratify_by=split_strata(form.stratify_by.data)[0],
             stratify_counts=split_strata(form.stratify_by.data)[1],
@@ -275,14 +291,6 @@ def quiz_settings(slug):
 
 
 # --- lessons ------------------------------------------------------------------------
-
-
-def _next_lesson_key(spec) -> str:
-    used = {lesson.key for lesson in spec.lessons}
-    number = len(spec.lessons) + 1
-    while f"{number:02d}-lesson" in used:
-        number += 1
-    return f"{number:02d}-lesson"
 
 
 def _lesson_page(module, draft, form, lesson_key, preview_html=None, status=200):
@@ -319,7 +327,7 @@ def lesson(slug, key=None):
             "body": existing.body_md,
         }
     else:
-        data = {"key": _next_lesson_key(spec)}
+        data = {"key": ""}  # made from the title when left empty
     form = LessonForm(data=data)
     if request.method == "POST" and request.form.get("action") == "preview":
         # Without script: show the posted text rendered, nothing saved.
@@ -455,14 +463,6 @@ def delete_image(slug, name):
 # --- questions ----------------------------------------------------------------------
 
 
-def _next_question_key(spec) -> str:
-    used = {q.key for q in spec.quiz.questions}
-    number = len(used) + 1
-    while f"q-{number:02d}" in used:
-        number += 1
-    return f"q-{number:02d}"
-
-
 def _question_from_form(form, rows) -> QuestionSpec:
     qtype = form.type.data
     if qtype == TRUE_FALSE:
@@ -474,7 +474,7 @@ def _question_from_form(form, rows) -> QuestionSpec:
         options = [(k, row.text) for k, row in zip(keys, filled, strict=True)]
         correct = [k for k, row in zip(keys, filled, strict=True) if row.correct]
     return QuestionSpec(
-        key=form.key.data.strip(),
+        key=(form.key.data or "").strip(),
         type=qtype,
         text=(form.text.data or "").strip(),
         options=options,
@@ -517,7 +517,7 @@ def question(slug, key=None):
     else:
         qtype = request.args.get("type", SINGLE)
         data = {
-            "key": _next_question_key(spec),
+            "key": "",  # the next free q-NN when left empty
             "type": qtype if qtype in QUESTION_TYPES else SINGLE,
             "weight": 1,
         }
@@ -532,7 +532,7 @@ def question(slug, key=None):
     elif form.validate_on_submit():
         question = _question_from_form(form, rows)
         try:
-            services.save_question(
+            question = services.save_question(
                 db.session, draft, current_user.id, old_key=key, question=question
             )
         except services.EditorError as error:

@@ -27,7 +27,7 @@ class Certificate(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
-    # The best attempt at issue; its score is the one printed.
+    # The best attempt that passed at issue; its score (and its version's pass mark) printed.
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
     score: Mapped[int] = mapped_column(Integer)
     completed_on: Mapped[date] = mapped_column(Date)
@@ -38,6 +38,7 @@ class Certificate(db.Model):
     is_assessment: Mapped[bool] = mapped_column(default=False)
 
     module: Mapped[Module] = relationship()
+    attempt: Mapped["Attempt"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Certificate {self.number}>"

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from skillapp.assessment.models import SUBMITTED, Attempt
-from skillapp.assessment.scoring import PASS_MARK
 from skillapp.audit.services import record_event
 from skillapp.auth.models import User
 from skillapp.certificates.models import Certificate
@@ -57,7 +56,7 @@ def normalize_code(text: str | None) -> str | None:
 class Completion:
     """When and how a person completed a module or passed an assessment."""
 
-    attempt: Attempt  # the best submitted attempt
+    attempt: Attempt  # the best submitted attempt that passed
     completed_at: datetime
 
 
@@ -70,13 +69,14 @@ def completion_of(session: Session, user_id: int, module: Module) -> Completion 
     progress = progress_for(session, user_id, [module])[module.id]
     if not (progress.passed if module.is_assessment else progress.complete):
         return None
-    best = best_submitted(session, user_id, module.id)
+    # The attempts that passed, each by the pass mark of the version it was taken on.
+    best = best_submitted(session, user_id, module.id, passed_only=True)
     first_pass = session.scalar(
         select(func.min(Attempt.submitted_at)).where(
             Attempt.user_id == user_id,
             Attempt.module_id == module.id,
             Attempt.status == SUBMITTED,
-            Attempt.score >= PASS_MARK,
+            Attempt.passed.is_(True),
         )
     )
     if best is None or first_pass is None:

@@ -64,6 +64,7 @@ def _send(certificate: Certificate):
             title=certificate.title,
             is_assessment=certificate.is_assessment,
             score=certificate.score,
+            pass_mark=certificate.attempt.version.pass_mark,
             completed_on=certificate.completed_on,
             issued_at=certificate.issued_at,
             code=services.format_code(certificate.code),

@@ -19,6 +19,7 @@ from skillapp.demo.data import DEMO_ACCOUNTS, DEPARTMENTS, FAMILY_NAMES, GIVEN_N
 from skillapp.learning import services as learning
 from skillapp.roster.importing import RosterRow, apply_import, plan_import
 from skillapp.roster.models import Staff
+from skillapp.roster.services import get_or_create_department
 from skillapp.util.dates import fiscal_year_of, today_jst
 
 
@@ -76,6 +77,10 @@ def seed_demo(
                 is_active=True,
             )
         )
+    # The demo city's units in its own order (as its roster would list them),
+    # not in the order the demo accounts above happen to come.
+    for department in DEPARTMENTS:
+        get_or_create_department(session, department)
     as_of = date(fiscal_year_of(today_jst()) - 1, 4, 1)
     plan = plan_import(session, rows, as_of=as_of)
     # No first passwords: only the demo accounts below can log in.

@@ -81,6 +81,10 @@ class ModuleVersion(db.Model):
     review_answers: Mapped[str] = mapped_column(
         String(20), default=REVIEW_ALWAYS, server_default=REVIEW_ALWAYS
     )
+    # The score (of 100) an attempt on this version needs to pass. It decides
+    # "passed" (stored on each attempt), completion and certificates; HR's
+    # indicators keep their own threshold (metrics.models.Indicator.settings).
+    pass_mark: Mapped[int] = mapped_column(Integer, default=70, server_default="70")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from skillapp.assessment.models import IN_PROGRESS, SUBMITTED, Attempt, ExternalResult
@@ -41,10 +41,12 @@ class Progress:
     # The best score imported from another e-learning system, if any: it counts
     # for HR like an attempt here, so the learner sees it too.
     external_best: float | None = None
+    # The module's pass mark (its current version's): what an imported result is judged by.
+    pass_mark: int = 70
 
     @property
     def passed_elsewhere(self) -> bool:
-        return self.external_best is not None and self.external_best >= 70
+        return self.external_best is not None and self.external_best >= self.pass_mark
 
     @property
     def complete(self) -> bool:
@@ -82,6 +84,8 @@ def progress_for(session: Session, user_id: int, modules: list[Module]) -> dict[
             select(
                 Attempt.module_id,
                 func.max(Attempt.score).label("best"),
+                # Each attempt was judged by the pass mark of the version it was taken on.
+                func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"),
                 func.count(Attempt.id).label("attempts"),
             )
             .where(Attempt.user_id == user_id, Attempt.module_id.in_(module_ids))
@@ -116,10 +120,11 @@ def progress_for(session: Session, user_id: int, modules: list[Module]) -> dict[
             lessons_total=len(keys),
             lessons_viewed=len(keys & viewed.get(module.id, set())),
             best_score=best,
-            passed=best is not None and best >= 70,
+            passed=bool(row and row.passed),
             attempts=row.attempts if row else 0,
             open_attempt_id=open_ids.get(module.id),
             external_best=external.get(module.id),
+            pass_mark=module.current_version.pass_mark,
         )
     return result
 
@@ -143,14 +148,17 @@ def record_lesson_view(session: Session, user_id: int, module: Module, lesson_ke
     refresh_user_module(session, user_id, module.id)
 
 
-def best_submitted(session: Session, user_id: int, module_id: int) -> Attempt | None:
-    return session.scalar(
-        select(Attempt)
-        .where(
-            Attempt.user_id == user_id, Attempt.module_id == module_id, Attempt.status == SUBMITTED
-        )
-        .order_by(Attempt.score.desc(), Attempt.submitted_at)
+def best_submitted(
+    session: Session, user_id: int, module_id: int, *, passed_only: bool = False
+) -> Attempt | None:
+    """The person's best submitted attempt (the earliest of equals); with
+    ``passed_only`` the best of those that passed."""
+    query = select(Attempt).where(
+        Attempt.user_id == user_id, Attempt.module_id == module_id, Attempt.status == SUBMITTED
     )
+    if passed_only:
+        query = query.where(Attempt.passed.is_(True))
+    return session.scalar(query.order_by(Attempt.score.desc(), Attempt.submitted_at))
 
 
 def viewed_lesson_keys(session: Session, user_id: int, module_id: int) -> set[str]:

@@ -299,7 +299,8 @@ def _trends(figures: YearFigures, years: list[YearFigures]) -> list[TrendSection
 
 def _modules(session: Session, fiscal_year: int) -> Section:
     rows = []
-    for module in completion_by_band(session, fiscal_year):
+    modules = completion_by_band(session, fiscal_year)
+    for module in modules:
         for band in (*BAND_CODES, ALL):
             done, passed = module.completed[band], module.passed[band]
             rows.append(
@@ -313,12 +314,30 @@ def _modules(session: Session, fiscal_year: int) -> Section:
                 ]
             )
     notes = [
-        "修了: 全レッスンを読み、確認問題で70点以上を取ったこと。合格: 年度内の最高点が70点以上。"
-        "分母は職層の在籍職員全員。テストだけの科目は修了の欄を「—」としています。",
-        "他のeラーニングシステムから取り込んだ結果も、本システムで受けたテストと同じに数えます。",
+        "修了: 全レッスンを読み、確認問題に合格したこと。合格: 年度内にその教材・テストの合格点"
+        "以上を取ったこと（合格点は教材・テストごとに定め、定めのないものは70点。受験は、受けた"
+        "版の合格点で判定します）。分母は職層の在籍職員全員。テストだけの科目は修了の欄を「—」と"
+        "しています。",
+        "他のeラーニングシステムから取り込んだ結果も、本システムで受けたテストと同じに数えます"
+        "（その教材・テストの現在の合格点で判定します）。",
     ]
+    marks = _pass_marks(session, [m.module_id for m in modules])
+    other = [f"{m.title}（{marks[m.module_id]}点）" for m in modules if marks[m.module_id] != 70]
+    if other:
+        notes.append(f"合格点が70点でないもの: {'、'.join(other)}。")
     headers = ["教材・テスト", "職層", "修了率", "修了 n/N", "合格率", "合格 n/N"]
     return Section(notes, Table(headers, rows, right=(2, 3, 4, 5)) if rows else None)
+
+
+def _pass_marks(session: Session, module_ids: list[int]) -> dict[int, int]:
+    """Each module's current pass mark."""
+    return dict(
+        session.execute(
+            select(Module.id, ModuleVersion.pass_mark)
+            .join(ModuleVersion, ModuleVersion.id == Module.current_version_id)
+            .where(Module.id.in_(module_ids))
+        ).all()
+    )
 
 
 def _survey(result: SurveyDistributions) -> Section:
@@ -442,8 +461,10 @@ def _method(figures: YearFigures) -> list[tuple[str, list[str]]]:
         (
             "確認テストの合格率",
             [
-                "分子は、年度内（日本時間）の最高点が合格点（70点）以上の職員、分母は職層の在籍"
-                "職員全員（受験していない職員を含む）です。最高点は、本システムで受けたテストと、"
+                "分子は、年度内（日本時間）の最高点が指標の合格点（指標ごとに定め、既定は70点）以上の"
+                "職員、分母は職層の在籍職員全員（受験していない職員を含む）です。指標の合格点は、"
+                "確認テストそのものの合格点（修了・修了証・完了状況の「合格」を決めるもの）とは別に、"
+                "指標の設定で決めます。最高点は、本システムで受けたテストと、"
                 "他のeラーニングシステムから取り込んだ結果の両方から選びます（取り込んだ結果も受験と"
                 "同じく数えます）。",
             ],

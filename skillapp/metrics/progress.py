@@ -3,7 +3,9 @@ score, first pass and reading of every lesson, per module and fiscal year.
 
 Every row is computed by one bulk SQL statement from the definition of done in
 ``skillapp.metrics.queries`` (submitted attempts and imported results of the
-year, by the person's login; the lessons of the module's current version), so
+year, by the person's login: an attempt passed as judged on submission by its
+version's pass mark, an imported result by the module's current one; the
+lessons of the module's current version), so
 refreshing a set of rows always gives the same figures as counting from
 scratch. The services call it, in their own transaction, when what it counts
 changes:
@@ -39,7 +41,7 @@ from sqlalchemy.orm import Session
 from skillapp.assessment.models import SUBMITTED, Attempt, ExternalResult
 from skillapp.assessment.scoring import PASS_MARK
 from skillapp.auth.models import User
-from skillapp.learning.models import KIND_MODULE, Lesson, LessonView, Module
+from skillapp.learning.models import KIND_MODULE, Lesson, LessonView, Module, ModuleVersion
 from skillapp.metrics.models import ModuleProgress
 from skillapp.roster.models import StaffState
 from skillapp.util.dates import fiscal_year_of as fiscal_year_of_day
@@ -62,6 +64,18 @@ def fiscal_year_end_of(column, dialect: str):
         return func.make_date(column + 1, 3, 31)
     # SQLite keeps dates as ISO text.
     return func.printf("%04d-03-31", column + 1)
+
+
+def current_pass_mark(module_id_column):
+    """The pass mark of a module's current version, in SQL (the default for a
+    module with none): what an imported result, which has no version, is judged by."""
+    return func.coalesce(
+        select(ModuleVersion.pass_mark)
+        .join(Module, Module.current_version_id == ModuleVersion.id)
+        .where(Module.id == module_id_column)
+        .scalar_subquery(),
+        PASS_MARK,
+    )
 
 
 def _roster_values(dialect: str, staff_id, fiscal_year) -> dict:
@@ -97,16 +111,21 @@ def _set_roster(session: Session, *where) -> None:
 
 def _progress_rows(dialect: str, module_id: int | None, user_ids: list[int] | None):
     """SELECT of the module_progress rows for one module and/or some people."""
+    # Passed: an attempt as judged on submission (its version's pass mark); an
+    # imported result, which has no version, by the module's current pass mark.
     here = select(
         Attempt.module_id,
         Attempt.user_id,
         cast(Attempt.score, Float).label("score"),
+        case((Attempt.passed.is_(True), 1), else_=0).label("passed"),
         Attempt.submitted_at.label("at"),
     ).where(Attempt.status == SUBMITTED)
+    there_passed = ExternalResult.score >= current_pass_mark(ExternalResult.module_id)
     there = select(
         ExternalResult.module_id,
         User.id.label("user_id"),
         ExternalResult.score,
+        case((there_passed, 1), else_=0).label("passed"),
         ExternalResult.taken_at.label("at"),
     ).join(User, User.staff_id == ExternalResult.staff_id)
     views = (
@@ -147,7 +166,7 @@ def _progress_rows(dialect: str, module_id: int | None, user_ids: list[int] | No
             scores.c.user_id,
             year,
             func.max(scores.c.score).label("best_score"),
-            func.min(case((scores.c.score >= PASS_MARK, scores.c.at))).label("first_passed_at"),
+            func.min(case((scores.c.passed == 1, scores.c.at))).label("first_passed_at"),
         )
         .group_by(scores.c.module_id, scores.c.user_id, year)
         .subquery("results")

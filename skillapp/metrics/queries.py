@@ -26,16 +26,21 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from skillapp.assessment.models import SUBMITTED, Attempt, ExternalResult
-from skillapp.assessment.scoring import PASS_MARK
 from skillapp.auth.models import User
 from skillapp.learning.models import KIND_MODULE, Lesson, LessonView, Module, ModuleVersion
 from skillapp.metrics.models import ModuleProgress
+from skillapp.metrics.progress import current_pass_mark
 from skillapp.roster.bands import BAND_CODES
-from skillapp.roster.models import Department
-from skillapp.roster.services import state_at
+from skillapp.roster.models import Department, JobTitleBand
+from skillapp.roster.services import (
+    department_order,
+    department_sort_keys,
+    state_at,
+    title_order,
+)
 from skillapp.util.dates import fiscal_year_bounds, fiscal_year_end, today_jst
 
 
@@ -97,21 +102,46 @@ def roster_on(day: date, scope: Scope = Scope(), *, with_user: bool = False):
     return query.subquery("population")
 
 
+def in_city_order(query, people):
+    """Join a query over people (columns ``department_id``, ``band`` and
+    ``job_title``) to what puts them in the city's order: by department (部 by
+    部, then its 課), then by job title (grade by grade, each title in its
+    rank). Returns the query and its ORDER BY terms; ``Department`` is joined
+    for the department's name."""
+    parent = aliased(Department, name="parent_unit")
+    title = aliased(JobTitleBand, name="title_rank")
+    query = (
+        query.join(Department, Department.id == people.department_id, isouter=True)
+        .join(parent, parent.id == Department.parent_id, isouter=True)
+        .join(title, title.title == people.job_title, isouter=True)
+    )
+    order = [
+        *department_order(Department, parent),
+        *title_order(people.band, title.rank, people.job_title),
+    ]
+    return query, order
+
+
 def _scores(period: Period, module_id: int | None = None, *, passed_only: bool = False):
-    """(module_id, user_id, score, at) of the period's submitted attempts and of
-    the results imported from another system, which count the same (by the
-    login of the person they belong to)."""
+    """(module_id, user_id, score, passed, at) of the period's submitted attempts
+    and of the results imported from another system, which count the same (by
+    the login of the person they belong to). ``passed`` is 1 or 0: an attempt
+    as it was judged on submission, by the pass mark of the version it was
+    taken on; an imported result by the module's current pass mark."""
     here = select(
         Attempt.module_id,
         Attempt.user_id,
         cast(Attempt.score, Float).label("score"),
+        case((Attempt.passed.is_(True), 1), else_=0).label("passed"),
         Attempt.submitted_at.label("at"),
     ).where(Attempt.status == SUBMITTED, *period.where(Attempt.submitted_at))
+    there_passed = ExternalResult.score >= current_pass_mark(ExternalResult.module_id)
     there = (
         select(
             ExternalResult.module_id,
             User.id.label("user_id"),
             ExternalResult.score,
+            case((there_passed, 1), else_=0).label("passed"),
             ExternalResult.taken_at.label("at"),
         )
         .join(User, User.staff_id == ExternalResult.staff_id)
@@ -121,16 +151,20 @@ def _scores(period: Period, module_id: int | None = None, *, passed_only: bool =
         here = here.where(Attempt.module_id == module_id)
         there = there.where(ExternalResult.module_id == module_id)
     if passed_only:
-        here = here.where(Attempt.score >= PASS_MARK)
-        there = there.where(ExternalResult.score >= PASS_MARK)
+        here = here.where(Attempt.passed.is_(True))
+        there = there.where(there_passed)
     return union_all(here, there).subquery("scores")
 
 
 def _best_scores(period: Period, module_id: int):
-    """(user_id, best score in the period) for one module."""
+    """(user_id, best score in the period, passed: 1 if any result passed) for one module."""
     scores = _scores(period, module_id)
     return (
-        select(scores.c.user_id, func.max(scores.c.score).label("best"))
+        select(
+            scores.c.user_id,
+            func.max(scores.c.score).label("best"),
+            func.max(scores.c.passed).label("passed"),
+        )
         .group_by(scores.c.user_id)
         .subquery("best")
     )
@@ -289,14 +323,16 @@ def module_outcome(session: Session, module_id: int, people, period: Period) -> 
     """The one definition of done, for the dashboards and for assignments.
 
     ``people`` is a population subquery with a ``user_id`` column (see
-    ``roster_on``). Passed: best score ≥ 70 in the period, results from another
-    system included. Done: for a module, passed and every lesson of its current
-    version read by the period's end; for an assessment, passed."""
+    ``roster_on``). Passed: an attempt in the period that passed (by the pass
+    mark of the version it was taken on), or a result from another system at
+    or above the module's current pass mark. Done: for a module, passed and
+    every lesson of its current version read by the period's end; for an
+    assessment, passed."""
     module = session.get(Module, module_id)
     if period.year is not None:
         return _year_progress(module, people, period)
     best = _best_scores(period, module_id)
-    passed = and_(best.c.best.is_not(None), best.c.best >= PASS_MARK)
+    passed = and_(best.c.passed.is_not(None), best.c.passed == 1)
     if module.is_assessment:
         return ModuleOutcome(people, best, None, passed, passed)
     keys = session.scalars(select(_current_lessons(module_id).c.key)).all()
@@ -315,12 +351,13 @@ def _year_progress(module: Module, people, period: Period) -> ModuleOutcome:
         select(
             progress.c.user_id,
             progress.c.best_score.label("best"),
+            progress.c.first_passed_at,
             progress.c.read_all_at,
         )
         .where(progress.c.module_id == module.id, progress.c.fiscal_year == period.year)
         .subquery("best")
     )
-    passed = and_(best.c.best.is_not(None), best.c.best >= PASS_MARK)
+    passed = best.c.first_passed_at.is_not(None)
     if module.is_assessment:
         return ModuleOutcome(people, best, None, passed, passed)
     read_all = and_(best.c.read_all_at.is_not(None), best.c.read_all_at < period.end)
@@ -358,10 +395,10 @@ def completion_by_department(
         .join(Department, Department.id == people.c.department_id, isouter=True)
     )
     rows = session.execute(
-        outcome.join(query)
-        .group_by(people.c.department_id, Department.name)
-        .order_by(Department.name)
+        outcome.join(query).group_by(people.c.department_id, Department.name)
     ).all()
+    keys = department_sort_keys(session)
+    rows.sort(key=lambda row: (row[0] is None, keys.get(row[0], ())))
     return [
         DepartmentRow(dept_id, name or "—", Rate(int(c or 0), n), Rate(int(p or 0), n))
         for dept_id, name, n, p, c in rows
@@ -395,6 +432,7 @@ def department_tree(
             select(Department.id, Department.parent_id).where(Department.id.in_(ids))
         ).all()
     )
+    order = department_sort_keys(session)
     parent_ids = {p for p in parent_of.values() if p is not None}
     parent_names = dict(
         session.execute(
@@ -422,7 +460,8 @@ def department_tree(
 
     def sort_key(item):
         key, _members = item
-        return parent_names.get(key, "") if not isinstance(key, tuple) else key[2]
+        department_id = key[1] if isinstance(key, tuple) else key
+        return (department_id is None, order.get(department_id, ()))
 
     nodes = []
     for key, members in sorted(groups.items(), key=sort_key):
@@ -444,7 +483,7 @@ def department_tree(
                 is_total=True,
             )
         )
-        for row in sorted(members, key=lambda r: (r.department_id != key, r.name)):
+        for row in sorted(members, key=lambda r: (r.department_id != key, order[r.department_id])):
             label = row.name[len(parent) :] if row.name.startswith(parent) else row.name
             nodes.append(
                 DepartmentNode(
@@ -494,10 +533,10 @@ def not_yet_done(
         )
         .select_from(people)
         .join(Staff, Staff.id == people.c.staff_id)
-        .join(Department, Department.id == people.c.department_id, isouter=True)
     )
+    query, order = in_city_order(query, people.c)
     query = outcome.join(query).where(~outcome.done)
-    query = query.order_by(Department.name, Staff.staff_no)
+    query = query.order_by(*order, Staff.staff_no)
     if band == "unclassified":
         query = query.where(people.c.band.is_(None))
     elif band:

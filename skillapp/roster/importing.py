@@ -26,6 +26,7 @@ from skillapp.roster.models import Department, RosterImport, Staff, StaffState
 from skillapp.roster.services import (
     SNAPSHOT_FIELDS,
     link_history,
+    next_department_position,
     parent_unit_name,
     state_at,
     title_band_map,
@@ -462,8 +463,9 @@ def apply_import(
     session.add(record)
     session.flush()
 
+    needed = {r.department for r in plan.new} | {c.row.department for c in plan.changed}
     department_ids = _ensure_departments(
-        session, {r.department for r in plan.new} | {c.row.department for c in plan.changed}
+        session, [r.department for r in plan.rows if r.department in needed]
     )
     # Many new people (the first roster, a merger): their staff rows, history and
     # accounts check their foreign keys once at the end rather than row by row,
@@ -639,29 +641,46 @@ def _state(staff_id, row: RosterRow, plan, department_ids, import_id, now) -> di
     }
 
 
-def _ensure_departments(session: Session, names: set[str]) -> dict[str, int]:
-    """Department ids by name, creating missing ones (and their 部) in bulk."""
-    names = {n for n in names if n}
-    wanted = names | {p for n in names if (p := parent_unit_name(n))}
+def _ensure_departments(session: Session, names: list[str]) -> dict[str, int]:
+    """Department ids by name, creating missing ones (and their 部) in bulk.
+
+    ``names`` come in file order: the new units take the order in which they
+    first appear (a 部 where its first unit does), after every unit known."""
+    names = [n for n in dict.fromkeys(names) if n]
+    wanted = set(names) | {p for n in names if (p := parent_unit_name(n))}
     existing = dict(
         session.execute(
             select(Department.name, Department.id).where(Department.name.in_(wanted))
         ).all()
     )
-    parents = sorted(n for n in wanted - set(existing) if parent_unit_name(n) is None)
+    positions: dict[str, int] = {}
+    start = next_department_position(session)
+    for name in names:
+        for unit in (parent_unit_name(name), name):
+            if unit and unit not in existing and unit not in positions:
+                positions[unit] = start + len(positions)
+    parents = [n for n in positions if parent_unit_name(n) is None]
     if parents:
-        session.execute(insert(Department), [{"name": n, "created_at": utcnow()} for n in parents])
+        session.execute(
+            insert(Department),
+            [{"name": n, "position": positions[n], "created_at": utcnow()} for n in parents],
+        )
         existing = dict(
             session.execute(
                 select(Department.name, Department.id).where(Department.name.in_(wanted))
             ).all()
         )
-    children = sorted(n for n in wanted - set(existing))
+    children = [n for n in positions if n not in existing]
     if children:
         session.execute(
             insert(Department),
             [
-                {"name": n, "parent_id": existing.get(parent_unit_name(n)), "created_at": utcnow()}
+                {
+                    "name": n,
+                    "parent_id": existing.get(parent_unit_name(n)),
+                    "position": positions[n],
+                    "created_at": utcnow(),
+                }
                 for n in children
             ],
         )

@@ -8,13 +8,19 @@ from skillapp.extensions import db
 
 
 class Department(db.Model):
-    """A unit from the roster's 所属; 部 › 課 through ``parent``."""
+    """A unit from the roster's 所属; 部 › 課 through ``parent``.
+
+    ``position`` is the city's order: a 部 among the 部, a 課 among the 課 of
+    its 部 (see ``roster.services.department_order``). A roster import gives new
+    units the order in which they first appear in the file, after those already
+    known; HR can rearrange them (人事 › 所属の並び順)."""
 
     __tablename__ = "departments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped["Department | None"] = relationship(remote_side=[id])
@@ -24,12 +30,14 @@ class Department(db.Model):
 
 
 class JobTitleBand(db.Model):
-    """The title → band table, editable by HR (cities differ)."""
+    """The title → band table, editable by HR (cities differ). ``rank`` orders
+    the titles within their band (部長 before 次長 …), as HR arranges them."""
 
     __tablename__ = "job_title_bands"
 
     title: Mapped[str] = mapped_column(String(100), primary_key=True)
     band: Mapped[str] = mapped_column(String(20))
+    rank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<JobTitleBand {self.title}={self.band}>"

@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, case, false, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
-from skillapp.roster.bands import DEFAULT_TITLE_BANDS
+from skillapp.roster.bands import BAND_CODES, DEFAULT_TITLE_BANDS
 from skillapp.roster.models import Department, JobTitleBand, Staff, StaffState
 from skillapp.util.dates import today_jst
+from skillapp.util.ordering import moved_positions
 from skillapp.util.text import nfkc, normalize_staff_no
 
 # The staff record holds a copy of the person's state in force today.
@@ -38,17 +39,200 @@ def band_for_title(session: Session, title: str) -> str | None:
     return row.band if row else None
 
 
+def default_title_ranks() -> dict[str, int]:
+    """Each default title's rank within its band: the order of the table in
+    ``bands.DEFAULT_TITLE_BANDS`` (部長, 次長, 参事, 課長, 副参事; 課長補佐 …)."""
+    ranks: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for title, band in DEFAULT_TITLE_BANDS.items():
+        seen[band] = seen.get(band, 0) + 1
+        ranks[title] = seen[band]
+    return ranks
+
+
 def ensure_default_title_bands(session: Session) -> int:
     """Insert the default title → band rows (docs/rules.md, Job-grade bands) that
     are missing; returns how many were added."""
     existing = set(session.scalars(select(JobTitleBand.title)))
+    ranks = default_title_ranks()
     added = 0
     for title, band in DEFAULT_TITLE_BANDS.items():
         if title not in existing:
-            session.add(JobTitleBand(title=title, band=band))
+            session.add(JobTitleBand(title=title, band=band, rank=ranks[title]))
             added += 1
     session.flush()
     return added
+
+
+# --- the city's order of departments and job titles ---------------------------------
+
+
+def band_order(band_column):
+    """An ORDER BY term for a band: management, supervisor, staff, then none."""
+    return case(
+        {code: number for number, code in enumerate(BAND_CODES)},
+        value=band_column,
+        else_=len(BAND_CODES),
+    )
+
+
+def department_order(department, parent) -> list:
+    """ORDER BY terms that put departments in the city's order: each 部 by its
+    position, then its 課 by theirs (the people placed in the 部 itself first);
+    people in no department last. ``parent`` is an alias of Department joined
+    (outer) on ``parent.id == department.parent_id``."""
+    return [
+        case((department.id.is_(None), 1), else_=0),
+        func.coalesce(parent.position, department.position),
+        func.coalesce(parent.id, department.id),
+        case((parent.id.is_(None), 0), else_=1),
+        department.position,
+        department.id,
+    ]
+
+
+def title_order(band_column, rank_column, title_column) -> list:
+    """ORDER BY terms for people by job title: grade by grade, each title in its
+    rank (部長 before 課長); titles on no grade last. ``rank_column`` is
+    JobTitleBand.rank joined (outer) on the title."""
+    return [band_order(band_column), func.coalesce(rank_column, 1_000_000), title_column]
+
+
+def department_sort_keys(session: Session) -> dict[int, tuple]:
+    """A key for sorting department ids in Python the way ``department_order``
+    sorts them in SQL (for lists built from several queries)."""
+    rows = session.execute(select(Department.id, Department.parent_id, Department.position)).all()
+    positions = {row.id: row.position for row in rows}
+    return {
+        row.id: (
+            positions.get(row.parent_id, row.position),
+            row.parent_id if row.parent_id is not None else row.id,
+            0 if row.parent_id is None else 1,
+            row.position,
+            row.id,
+        )
+        for row in rows
+    }
+
+
+def ordered_departments(session: Session) -> list[Department]:
+    """Every department in the city's order: each 部 followed by its 課."""
+    parent = aliased(Department, name="parent_unit")
+    return list(
+        session.scalars(
+            select(Department)
+            .outerjoin(parent, parent.id == Department.parent_id)
+            .order_by(*department_order(Department, parent))
+        )
+    )
+
+
+def next_department_position(session: Session) -> int:
+    """The position after every department's: a new unit goes last."""
+    return (session.scalar(select(func.max(Department.position))) or 0) + 1
+
+
+def _write_lock(session: Session, no_op_update) -> None:
+    """SQLite: take the database's write lock before reading what a move
+    changes (an update that changes nothing), so that two moves take turns as
+    PostgreSQL's row locks make them; SQLite otherwise reads first, outside any
+    transaction, and both moves would write from the same order."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(no_op_update.where(false()).execution_options(synchronize_session=False))
+
+
+def move_department(
+    session: Session,
+    department: Department,
+    step: int,
+    *,
+    by_user_id: int | None = None,
+    ip: str = "",
+) -> bool:
+    """Move a department one place up (-1) or down (+1) among its siblings (the
+    部, or the 課 of its 部). Returns False when it is already first or last."""
+    from skillapp.audit.services import record_event
+
+    _write_lock(session, update(Department).values(position=Department.position))
+    siblings = list(
+        session.scalars(
+            select(Department)
+            .where(
+                Department.parent_id.is_(None)
+                if department.parent_id is None
+                else Department.parent_id == department.parent_id
+            )
+            .order_by(Department.position, Department.id)
+            # Two moves at once take turns (PostgreSQL), each reading the other's
+            # result; FOR NO KEY UPDATE does not hold up staff rows that refer here.
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+    )
+    index = siblings.index(department)
+    positions = moved_positions([d.position for d in siblings], index, step)
+    if positions is None:
+        return False
+    for sibling, position in zip(siblings, positions, strict=True):
+        sibling.position = position
+    session.flush()
+    record_event(
+        session,
+        "order_changed",
+        actor_id=by_user_id,
+        object_type="department",
+        object_id=department.name,
+        ip=ip,
+        before=index + 1,
+        after=index + 1 + step,
+    )
+    return True
+
+
+def _next_rank(session: Session, band: str) -> int:
+    last = session.scalar(select(func.max(JobTitleBand.rank)).where(JobTitleBand.band == band))
+    return (last or 0) + 1
+
+
+def move_title(
+    session: Session, title: str, step: int, *, by_user_id: int | None = None, ip: str = ""
+) -> bool:
+    """Move a job title one place up (-1) or down (+1) within its band. Raises
+    LookupError for a title on no band; returns False when it cannot move."""
+    from skillapp.audit.services import record_event
+
+    _write_lock(session, update(JobTitleBand).values(rank=JobTitleBand.rank))
+    row = session.get(JobTitleBand, nfkc(title), populate_existing=True)
+    if row is None:
+        raise LookupError(title)
+    siblings = list(
+        session.scalars(
+            select(JobTitleBand)
+            .where(JobTitleBand.band == row.band)
+            .order_by(JobTitleBand.rank, JobTitleBand.title)
+            .with_for_update()  # two moves at once take turns (PostgreSQL)
+            .execution_options(populate_existing=True)
+        )
+    )
+    index = siblings.index(row)
+    ranks = moved_positions([t.rank for t in siblings], index, step)
+    if ranks is None:
+        return False
+    for sibling, rank in zip(siblings, ranks, strict=True):
+        sibling.rank = rank
+    session.flush()
+    record_event(
+        session,
+        "order_changed",
+        actor_id=by_user_id,
+        object_type="job_title",
+        object_id=row.title,
+        ip=ip,
+        band=row.band,
+        before=index + 1,
+        after=index + 1 + step,
+    )
+    return True
 
 
 def parent_unit_name(name: str) -> str | None:
@@ -67,7 +251,9 @@ def get_or_create_department(session: Session, name: str) -> Department | None:
     if department is None:
         parent_name = parent_unit_name(name)
         parent = get_or_create_department(session, parent_name) if parent_name else None
-        department = Department(name=name, parent=parent)
+        department = Department(
+            name=name, parent=parent, position=next_department_position(session)
+        )
         session.add(department)
         session.flush()
     return department
@@ -227,7 +413,6 @@ def set_title_band(
     from sqlalchemy import update
 
     from skillapp.audit.services import record_event
-    from skillapp.roster.bands import BAND_CODES
 
     title = nfkc(title)
     if band is not None and band not in BAND_CODES:
@@ -236,12 +421,13 @@ def set_title_band(
     before = row.band if row else None
     if before == band:
         return 0
+    # A title placed in a band goes last in it; HR can then move it.
     if band is None:
         session.delete(row)
     elif row is None:
-        session.add(JobTitleBand(title=title, band=band))
+        session.add(JobTitleBand(title=title, band=band, rank=_next_rank(session, band)))
     else:
-        row.band = band
+        row.band, row.rank = band, _next_rank(session, band)
     session.flush()
     changed = session.execute(
         update(Staff)
@@ -278,12 +464,24 @@ def set_title_band(
 
 
 def title_usage(session: Session) -> list[tuple[str, str | None, int]]:
-    """Every job title on the map or held by active staff: (title, band, active count)."""
+    """Every job title on the map or held by active staff: (title, band, active
+    count), band by band in each title's rank, then the titles on no band."""
     counts = dict(
         session.execute(
             select(Staff.job_title, func.count()).where(Staff.is_active).group_by(Staff.job_title)
         ).all()
     )
-    mapped = title_band_map(session)
-    titles = sorted(set(mapped) | {t for t in counts if t})
-    return [(t, mapped.get(t), counts.get(t, 0)) for t in titles]
+    mapped = {
+        title: (band, rank)
+        for title, band, rank in session.execute(
+            select(JobTitleBand.title, JobTitleBand.band, JobTitleBand.rank)
+        )
+    }
+    bands = {code: number for number, code in enumerate(BAND_CODES)}
+
+    def key(title):
+        band, rank = mapped.get(title, (None, 0))
+        return (bands.get(band, len(bands)), rank, title)
+
+    titles = sorted(set(mapped) | {t for t in counts if t}, key=key)
+    return [(t, mapped.get(t, (None, 0))[0], counts.get(t, 0)) for t in titles]

@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from skillapp.audit.models import AuditEvent
 from skillapp.audit.services import record_event
@@ -28,7 +28,7 @@ from skillapp.forms import CsrfOnlyForm
 from skillapp.roster import bp, importing, services
 from skillapp.roster.bands import BAND_CODES, BAND_LABELS
 from skillapp.roster.forms import RosterConfirmForm, RosterUploadForm
-from skillapp.roster.models import RosterImport, Staff
+from skillapp.roster.models import Department, RosterImport, Staff
 from skillapp.uploads.services import USED_OR_EXPIRED, hold_file, take_file
 from skillapp.util.dates import page_moment, today_jst
 from skillapp.util.downloads import attach
@@ -328,3 +328,71 @@ def titles():
         unclassified=unclassified,
         band_labels=BAND_LABELS,
     )
+
+
+def _direction() -> int:
+    direction = request.form.get("direction")
+    if direction not in ("up", "down"):
+        abort(400)
+    return -1 if direction == "up" else 1
+
+
+@bp.route("/titles/move", methods=["POST"])
+def move_title():
+    """One job title a place up or down within its grade."""
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    step = _direction()
+    title = request.form.get("title", "")
+    try:
+        moved = services.move_title(
+            db.session, title, step, by_user_id=current_user.id, ip=client_ip()
+        )
+    except LookupError:
+        abort(404)
+    db.session.commit()
+    if moved:
+        flash(_("The order has been saved."), "success")
+    return redirect(url_for("roster.titles"))
+
+
+@bp.route("/departments")
+def departments():
+    """The departments in the city's order, which HR can rearrange."""
+    counts = dict(
+        db.session.execute(
+            select(Staff.department_id, func.count())
+            .where(Staff.is_active)
+            .group_by(Staff.department_id)
+        ).all()
+    )
+    rows = []
+    ordered = services.ordered_departments(db.session)
+    for department in ordered:
+        siblings = [d for d in ordered if d.parent_id == department.parent_id]
+        rows.append(
+            (
+                department,
+                counts.get(department.id, 0),
+                siblings[0] is department,
+                siblings[-1] is department,
+            )
+        )
+    return render_template("roster/departments.html", rows=rows, form=CsrfOnlyForm())
+
+
+@bp.route("/departments/<id:department_id>/move", methods=["POST"])
+def move_department(department_id):
+    """One department a place up or down among the 部, or among its 部's 課."""
+    department = db.session.get(Department, department_id)
+    if department is None:
+        abort(404)
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    step = _direction()
+    if services.move_department(
+        db.session, department, step, by_user_id=current_user.id, ip=client_ip()
+    ):
+        flash(_("The order has been saved."), "success")
+    db.session.commit()
+    return redirect(url_for("roster.departments", _anchor=f"department-{department.id}"))

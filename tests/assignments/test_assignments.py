@@ -158,9 +158,10 @@ def test_overdue_from_the_day_after_the_due_date_in_japan_time(world):
     assert queries.summary(db.session, world["staff"], today=on_the_day).overdue == 0
     assert queries.summary(db.session, world["staff"], today=after) == queries.Summary(3, 1, 2)
     overdue = queries.people(db.session, world["staff"], today=after + timedelta(days=2))
+    # In the city's order: 総務部 (人事課: S3) came first on the roster, then 市民部 (S2).
     assert [(p.staff_no, p.status) for p in overdue] == [
-        ("S2", queries.Status("overdue", 3)),
         ("S3", queries.Status("overdue", 3)),
+        ("S2", queries.Status("overdue", 3)),
     ]
 
 
@@ -178,7 +179,8 @@ def test_filters_and_the_open_list(world):
     open_people = queries.people(db.session, world["everyone"])
     assert "S3" not in [p.staff_no for p in open_people]  # done: not in the open list
     staff = queries.people(db.session, world["everyone"], band="staff")
-    assert [p.staff_no for p in staff] == ["S2", "S1"]  # by department name: 市民部 < 総務部
+    # In the city's order: 総務部 came first on the roster (not by name: 市民部 < 総務部).
+    assert [p.staff_no for p in staff] == ["S1", "S2"]
     section = _department("総務部総務課")
     assert [p.staff_no for p in queries.people(
         db.session, world["everyone"], department_id=section.id

@@ -47,6 +47,9 @@ def test_author_writes_previews_and_publishes(browser, live_server, make_user, t
         page.locator('a[href="/authoring/"]').first.click()
         page.locator('a[href="/authoring/new"]').click()
         page.locator("#title").fill("ブラウザで作った教材")
+        # The slug is made from the title unless one is chosen under 詳細.
+        expect(page.locator("#slug")).to_be_hidden()
+        page.locator("details.advanced summary").click()
         page.locator("#slug").fill(SLUG)
         page.locator("#summary").fill("概要です。")
         page.locator('main form button[type="submit"]').click()
